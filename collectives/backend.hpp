@@ -1,0 +1,110 @@
+#pragma once
+// A backend executes collectives: NCCL, MPI, collbench's own algorithms. The harness owns the
+// measurement (sweep, timing, verification, records); a backend only allocates buffers in its
+// memory, runs one operation, and completes what it started. A new backend is one class and one
+// row in the registry (backend_registry.cpp).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "collectives/collective.hpp"
+#include "collectives/memory.hpp"
+#include "kernels/dtype.hpp"
+#include "kernels/redop.hpp"
+
+namespace collbench {
+
+class Runtime;
+
+// One operation: nccl-tests' RunColl arguments, with one buffer pair per rank this process
+// drives (Backend::local_ranks(); one for MPI-style backends).
+struct OpArgs {
+  Collective collective;
+  DType dtype;
+  RedOp op;
+  int root;
+  std::span<const void* const> send;  // in place: each points into its recv (see BufferLayout)
+  std::span<void* const> recv;
+  BufferLayout layout;
+  bool inplace;
+};
+
+// Measures one sample: start() just before the first operation, stop() after the last one has
+// been issued; seconds() may wait for completion. Host backends use the steady clock; device
+// backends time on their stream with events.
+class SampleTimer {
+ public:
+  virtual ~SampleTimer() = default;
+  virtual void start() = 0;
+  virtual void stop() = 0;
+  virtual double seconds() = 0;
+};
+std::unique_ptr<SampleTimer> make_host_timer();
+
+struct BackendConfig {
+  MemoryKind memory = MemoryKind::kHost;
+  int gpus_per_process = 1;
+  int threads = 1;
+  int cuda_graph_launches = 0;
+  int agg_iters = 1;
+  int blocking = 0;
+  int fault_rank = -1;  // test-* backends only: the rank that misbehaves (-1: the last rank)
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string_view name() const = 0;
+  virtual Memory& memory() = 0;
+  // Ranks driven by this process (nccl-tests' -t x -g); rank ids are process rank x this + index.
+  virtual int local_ranks() const { return 1; }
+
+  // Why this backend cannot run the combination, or nullopt when it can.
+  virtual std::optional<std::string> unsupported(Collective collective, DType dtype,
+                                                 RedOp op) const = 0;
+
+  // Runs (or enqueues) one operation.
+  virtual void run(const OpArgs& args) = 0;
+  // Completes every operation started so far (device backends synchronise their stream).
+  virtual void complete() = 0;
+  virtual std::unique_ptr<SampleTimer> make_timer() { return make_host_timer(); }
+
+  // Elements from the start of the receive buffer to the in-place output on `rank`. nccl-tests'
+  // layout by default; MPI's reduce_scatter with MPI_IN_PLACE leaves its result at the start.
+  virtual int64_t inplace_output_offset(const CollectiveSpec& spec, const BufferLayout& layout,
+                                        int rank) const {
+    (void)spec;
+    return layout.recv_inplace_offset * rank;
+  }
+
+  // Library versions and settings for the run record (e.g. "mpi_datatype_mode").
+  virtual void describe(nlohmann::json& run_record) const { (void)run_record; }
+};
+
+// The registry: backends by name, so the CLI, docs and `auto` read one table.
+struct BackendEntry {
+  std::string_view name;
+  std::string_view description;
+  // Why it cannot run in this build or on this machine (nullopt: available).
+  std::function<std::optional<std::string>(const BackendConfig&)> unavailable;
+  std::function<std::unique_ptr<Backend>(Runtime&, const BackendConfig&)> create;
+};
+
+std::vector<BackendEntry>& backend_registry();
+const BackendEntry* find_backend(std::string_view name);
+std::string backend_names();
+// `auto`: nccl when GPUs are visible and the build has it, else mpi on host memory.
+std::string auto_backend_name(const BackendConfig& config);
+
+// Makes the named backend or throws UsageError with the reason it is unavailable.
+std::unique_ptr<Backend> create_backend(std::string_view name, Runtime& runtime,
+                                        const BackendConfig& config);
+
+}  // namespace collbench

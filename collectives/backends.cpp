@@ -1,0 +1,19 @@
+#include "collectives/backends.hpp"
+
+#include "collbench/version.hpp"
+#if COLLBENCH_HAVE_MPI
+#include "collectives/mpi/mpi_backend.hpp"
+#endif
+
+namespace collbench {
+
+std::vector<BackendEntry> builtin_backends() {
+  std::vector<BackendEntry> entries;
+#if COLLBENCH_HAVE_MPI
+  entries.push_back(mpi_backend_entry());
+  for (BackendEntry& entry : test_fault_backend_entries()) entries.push_back(std::move(entry));
+#endif
+  return entries;
+}
+
+}  // namespace collbench

@@ -1,0 +1,140 @@
+#include "collectives/mpi/mpi_backend.hpp"
+
+#include <array>
+#include <climits>
+
+#include "harness/mpi_check.hpp"
+#include "harness/mpi_runtime.hpp"
+
+namespace collbench {
+namespace {
+
+constexpr int kSendRecvTag = 7;
+
+struct Call {
+  const void* send;
+  void* recv;
+  MPI_Comm comm;
+  int rank;
+  int size;
+  MPI_Datatype type;
+  MPI_Op op;
+  int count;
+  const Identity& who;
+};
+
+void* in_place_or(const OpArgs& a, const void* send) {
+  return a.inplace ? MPI_IN_PLACE : const_cast<void*>(send);
+}
+
+void run_all_reduce(const OpArgs& a, const Call& c) {
+  CB_MPI(MPI_Allreduce(in_place_or(a, c.send), c.recv, c.count, c.type, c.op, c.comm), c.who);
+}
+void run_all_gather(const OpArgs& a, const Call& c) {
+  CB_MPI(MPI_Allgather(in_place_or(a, c.send), c.count, c.type, c.recv, c.count, c.type, c.comm),
+         c.who);
+}
+// MPI_IN_PLACE takes the input from the whole receive buffer and leaves the result at its start.
+void run_reduce_scatter(const OpArgs& a, const Call& c) {
+  void* buffer = a.inplace ? const_cast<void*>(c.send) : c.recv;
+  CB_MPI(MPI_Reduce_scatter_block(in_place_or(a, c.send), buffer, c.count, c.type, c.op, c.comm),
+         c.who);
+}
+void run_all_to_all(const OpArgs& a, const Call& c) {
+  CB_MPI(MPI_Alltoall(in_place_or(a, c.send), c.count, c.type, c.recv, c.count, c.type, c.comm),
+         c.who);
+}
+void run_broadcast(const OpArgs& a, const Call& c) {
+  void* buffer = (c.rank == a.root && !a.inplace) ? const_cast<void*>(c.send) : c.recv;
+  CB_MPI(MPI_Bcast(buffer, c.count, c.type, a.root, c.comm), c.who);
+}
+void run_reduce(const OpArgs& a, const Call& c) {
+  const void* send = (a.inplace && c.rank == a.root) ? MPI_IN_PLACE : c.send;
+  CB_MPI(MPI_Reduce(send, c.recv, c.count, c.type, c.op, a.root, c.comm), c.who);
+}
+void run_sendrecv(const OpArgs& a, const Call& c) {
+  const int next = (c.rank + 1) % c.size;
+  const int prev = (c.rank - 1 + c.size) % c.size;
+  if (a.inplace) {
+    CB_MPI(MPI_Sendrecv_replace(c.recv, c.count, c.type, next, kSendRecvTag, prev, kSendRecvTag,
+                                c.comm, MPI_STATUS_IGNORE),
+           c.who);
+  } else {
+    CB_MPI(MPI_Sendrecv(c.send, c.count, c.type, next, kSendRecvTag, c.recv, c.count, c.type, prev,
+                        kSendRecvTag, c.comm, MPI_STATUS_IGNORE),
+           c.who);
+  }
+}
+
+// Indexed by Collective: the one place that maps collectives onto MPI calls.
+using RunFn = void (*)(const OpArgs&, const Call&);
+constexpr std::array<RunFn, 7> kDispatch = {run_all_reduce, run_all_gather, run_reduce_scatter,
+                                            run_all_to_all, run_broadcast,  run_reduce,
+                                            run_sendrecv};
+
+}  // namespace
+
+MpiBackend::MpiBackend(const MpiRuntime& runtime, const BackendConfig& config)
+    : who_(runtime.identity()), types_(runtime.identity()), memory_(make_host_memory()) {
+  if (config.memory != MemoryKind::kHost) {
+    throw UsageError("--memory device needs a CUDA build (this mpi backend serves host memory)");
+  }
+  comm_ = runtime.duplicate_world();
+  rank_ = runtime.rank();
+  size_ = runtime.size();
+}
+
+MpiBackend::~MpiBackend() {
+  if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+}
+
+std::optional<std::string> MpiBackend::unsupported(Collective collective, DType dtype,
+                                                   RedOp op) const {
+  if (collective_spec(collective).uses_op && !types_.op(dtype, op)) {
+    return "op " + std::string(redop_info(op).name) +
+           " is not supported by backend mpi (MPI has no average; use nccl or custom)";
+  }
+  return std::nullopt;
+}
+
+int MpiBackend::count_arg(int64_t count) const {
+  if (count > INT_MAX) {
+    throw RuntimeFailure(who_.describe() + ": count " + std::to_string(count) +
+                         " exceeds MPI's int count limit");
+  }
+  return static_cast<int>(count);
+}
+
+void MpiBackend::run(const OpArgs& args) {
+  const MPI_Op op = collective_spec(args.collective).uses_op
+                        ? types_.op(args.dtype, args.op).value_or(MPI_OP_NULL)
+                        : MPI_OP_NULL;
+  const Call call{args.send[0], args.recv[0], comm_, rank_, size_, types_.datatype(args.dtype), op,
+                  count_arg(args.layout.param_count), who_};
+  kDispatch.at(static_cast<std::size_t>(args.collective))(args, call);
+}
+
+int64_t MpiBackend::inplace_output_offset(const CollectiveSpec& spec, const BufferLayout& layout,
+                                          int rank) const {
+  if (spec.id == Collective::kReduceScatter) return 0;
+  return Backend::inplace_output_offset(spec, layout, rank);
+}
+
+void MpiBackend::describe(nlohmann::json& run_record) const {
+  run_record["mpi_buffers"] = "host";
+}
+
+BackendEntry mpi_backend_entry() {
+  return {"mpi", "the MPI library's blocking collectives on host memory",
+          [](const BackendConfig& config) -> std::optional<std::string> {
+            if (config.memory == MemoryKind::kDevice) {
+              return std::string("device buffers need the GPU build of the mpi backend");
+            }
+            return std::nullopt;
+          },
+          [](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
+            return std::make_unique<MpiBackend>(dynamic_cast<MpiRuntime&>(runtime), config);
+          }};
+}
+
+}  // namespace collbench

@@ -1,0 +1,85 @@
+// Test-only backends that wrap the mpi backend and misbehave on one rank, so the tests can prove
+// the checker and the timeouts work: a checker that never fails proves nothing.
+//   test-corrupt  flips one bit of the first output element after every operation
+//   test-stall    never returns from complete(): the other ranks reach the harness's sync and
+//                 the root names the missing rank
+//   test-hang     never returns from run(): every rank is blocked inside a collective and the
+//                 watchdog ends the run
+#include <chrono>
+#include <thread>
+
+#include "collectives/backend.hpp"
+#include "collectives/backends.hpp"
+#include "harness/runtime.hpp"
+
+namespace collbench {
+namespace {
+
+enum class Fault { kCorrupt, kStall, kHang };
+
+class FaultBackend final : public Backend {
+ public:
+  FaultBackend(std::unique_ptr<Backend> inner, Fault fault, bool faulty, int rank)
+      : inner_(std::move(inner)), fault_(fault), faulty_(faulty), rank_(rank) {}
+
+  std::string_view name() const override { return inner_->name(); }
+  Memory& memory() override { return inner_->memory(); }
+  std::optional<std::string> unsupported(Collective c, DType d, RedOp o) const override {
+    return inner_->unsupported(c, d, o);
+  }
+  int64_t inplace_output_offset(const CollectiveSpec& spec, const BufferLayout& layout,
+                                int rank) const override {
+    return inner_->inplace_output_offset(spec, layout, rank);
+  }
+  void describe(nlohmann::json& record) const override { inner_->describe(record); }
+
+  void run(const OpArgs& args) override {
+    if (faulty_ && fault_ == Fault::kHang) stall_forever();
+    inner_->run(args);
+    if (faulty_ && fault_ == Fault::kCorrupt && args.layout.recv_count > 0) {
+      const CollectiveSpec& spec = collective_spec(args.collective);
+      const int64_t offset =
+          args.inplace ? inner_->inplace_output_offset(spec, args.layout, rank_) -
+                             args.layout.recv_inplace_offset * rank_
+                       : 0;
+      auto* bytes = static_cast<unsigned char*>(args.recv[0]) +
+                    offset * static_cast<int64_t>(dtype_info(args.dtype).size);
+      bytes[0] ^= 0x01;
+    }
+  }
+
+  void complete() override {
+    inner_->complete();
+    if (faulty_ && fault_ == Fault::kStall) stall_forever();
+  }
+
+ private:
+  [[noreturn]] static void stall_forever() {
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+
+  std::unique_ptr<Backend> inner_;
+  Fault fault_;
+  bool faulty_;
+  int rank_;
+};
+
+BackendEntry fault_entry(std::string_view name, std::string_view description, Fault fault) {
+  return {name, description,
+          [](const BackendConfig&) -> std::optional<std::string> { return std::nullopt; },
+          [fault](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
+            const int target = config.fault_rank >= 0 ? config.fault_rank : runtime.size() - 1;
+            return std::make_unique<FaultBackend>(create_backend("mpi", runtime, config), fault,
+                                                  runtime.rank() == target, runtime.rank());
+          }};
+}
+
+}  // namespace
+
+std::vector<BackendEntry> test_fault_backend_entries() {
+  return {fault_entry("test-corrupt", "mpi, with one bit flipped on one rank", Fault::kCorrupt),
+          fault_entry("test-stall", "mpi, with one rank stuck after its operations", Fault::kStall),
+          fault_entry("test-hang", "mpi, with one rank stuck inside an operation", Fault::kHang)};
+}
+
+}  // namespace collbench

@@ -1,0 +1,23 @@
+#pragma once
+// A subcommand of the collbench binary. Each command registers its CLI11 options and runs when
+// chosen; commands.cpp lists them, so a new command is one class and one line.
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <vector>
+
+namespace collbench {
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  virtual CLI::App* add_to(CLI::App& app) = 0;
+  // Runs the command; argc/argv are the process's, for MPI_Init. Returns the exit code.
+  virtual int execute(int argc, char** argv) = 0;
+};
+
+std::vector<std::unique_ptr<Command>> make_commands();
+
+// Prints "collbench: error: <message>" once per run (rank 0 of a launcher, or a lone process).
+void print_error(const std::string& message);
+
+}  // namespace collbench

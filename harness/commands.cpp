@@ -1,0 +1,21 @@
+#include <cstdio>
+
+#include "harness/command.hpp"
+#include "harness/mpi_runtime_env.hpp"
+
+namespace collbench {
+
+std::unique_ptr<Command> make_run_command();
+
+std::vector<std::unique_ptr<Command>> make_commands() {
+  std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(make_run_command());
+  return commands;
+}
+
+void print_error(const std::string& message) {
+  if (launcher_rank() > 0) return;
+  std::fprintf(stderr, "collbench: error: %s\n", message.c_str());
+}
+
+}  // namespace collbench

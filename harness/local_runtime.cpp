@@ -1,0 +1,21 @@
+// The runtime of a build without MPI: one process, nothing to wait for.
+#include <cstdlib>
+
+#include "harness/local_runtime.hpp"
+
+namespace collbench {
+
+LocalRuntime::LocalRuntime(double timeout_s)
+    : Runtime(std::make_unique<ProgressMonitor>(timeout_s, true)) {
+  identity_ = {0, 1, local_hostname()};
+  hosts_ = {{identity_.host, 1}};
+  progress_->set_identity(identity_);
+}
+
+SyncValues LocalRuntime::sync(const SyncValues& mine, const std::string&) { return mine; }
+
+std::string LocalRuntime::library_version() const { return "none"; }
+
+void LocalRuntime::abort(int code) { std::exit(code); }
+
+}  // namespace collbench

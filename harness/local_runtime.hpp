@@ -1,0 +1,14 @@
+#pragma once
+#include "harness/runtime.hpp"
+
+namespace collbench {
+
+class LocalRuntime final : public Runtime {
+ public:
+  explicit LocalRuntime(double timeout_s);
+  SyncValues sync(const SyncValues& mine, const std::string& what) override;
+  std::string library_version() const override;
+  [[noreturn]] void abort(int code) override;
+};
+
+}  // namespace collbench

@@ -1,0 +1,50 @@
+// collbench: collective-communication benchmarks. main() only dispatches to a subcommand.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "collbench/version.hpp"
+#include "harness/command.hpp"
+#include "harness/errors.hpp"
+
+int main(int argc, char** argv) {
+  using namespace collbench;
+  CLI::App app{"collbench: verified, comparable collective-communication benchmarks"};
+  app.set_version_flag("--version", std::string("collbench ") + kVersion + " (" + kGitRevision + ")");
+  app.require_subcommand(1);
+  std::vector<std::unique_ptr<Command>> commands = make_commands();
+  std::vector<std::pair<CLI::App*, Command*>> chosen;
+  for (auto& command : commands) chosen.emplace_back(command->add_to(app), command.get());
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    for (auto& [sub, command] : chosen) {
+      if (sub->parsed()) {
+        std::fputs(sub->help().c_str(), stdout);
+        return kExitOk;
+      }
+    }
+    return kExitOk;
+  } catch (const CLI::CallForVersion&) {
+    std::printf("collbench %s (%s)\n", kVersion, kGitRevision);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    print_error(std::string(e.what()) + " (see collbench --help)");
+    return kExitUsage;
+  }
+  for (auto& [sub, command] : chosen) {
+    if (sub->parsed()) {
+      try {
+        return command->execute(argc, argv);
+      } catch (const UsageError& e) {
+        print_error(e.what());
+        return kExitUsage;
+      } catch (const std::exception& e) {
+        print_error(e.what());
+        return kExitRuntime;
+      }
+    }
+  }
+  return kExitUsage;
+}

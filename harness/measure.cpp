@@ -1,0 +1,279 @@
+#include "harness/measure.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "harness/errors.hpp"
+
+namespace collbench {
+
+namespace {
+
+// Slots of SyncValues used by one sample.
+constexpr int kTimeSlot = 0;
+constexpr int kRank0Slot = 1;
+constexpr int kWrongSlot = 2;
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+std::string redop_label(const CollectiveSpec& spec, RedOp op) {
+  return spec.uses_op ? std::string(redop_info(op).name) : "none";
+}
+
+char* at(void* base, int64_t elements, std::size_t elt) {
+  return static_cast<char*>(base) + elements * static_cast<int64_t>(elt);
+}
+
+}  // namespace
+
+std::vector<std::string> validate_against_ranks(RunOptions& options, const Backend& backend,
+                                                int nranks) {
+  std::vector<std::string> notes;
+  if (options.all_ops) {
+    std::erase_if(options.ops, [&](RedOp op) {
+      auto why = backend.unsupported(Collective::kAllReduce, options.dtypes.front(), op);
+      if (why) notes.push_back("skipped: " + *why);
+      return why.has_value();
+    });
+  }
+  const std::vector<int64_t> sizes = sweep_sizes(options.sweep);
+  for (Collective id : options.collectives) {
+    const CollectiveSpec& spec = collective_spec(id);
+    if (spec.uses_root && options.root >= nranks) {
+      throw UsageError("root " + std::to_string(options.root) + " is outside the " +
+                       std::to_string(nranks) + " ranks of this run (-r/--root)");
+    }
+    for (DType dtype : options.dtypes) {
+      const DTypeInfo& info = dtype_info(dtype);
+      const BufferLayout largest = spec.layout(sizes.back() / static_cast<int64_t>(info.size),
+                                               info.size, nranks);
+      if (largest.param_count == 0) {
+        const int64_t align = std::max<int64_t>(1, 16 / static_cast<int64_t>(info.size));
+        throw UsageError(std::string(spec.name) + " cannot split " + std::to_string(sizes.back()) +
+                         " B of " + std::string(info.name) + " over " + std::to_string(nranks) +
+                         " ranks: it needs at least " +
+                         std::to_string(align * nranks * static_cast<int64_t>(info.size)) +
+                         " B (-e/--maxbytes)");
+      }
+      for (RedOp op : options.ops) {
+        if (auto why = backend.unsupported(id, dtype, op)) throw UsageError(*why);
+        if (!spec.uses_op) break;  // data movement: the op does not matter
+      }
+    }
+  }
+  return notes;
+}
+
+Measurement::Measurement(Runtime& runtime, Backend& backend, const RunOptions& options,
+                         std::vector<ResultSink*> sinks)
+    : runtime_(runtime),
+      backend_(backend),
+      options_(options),
+      sinks_(std::move(sinks)),
+      local_ranks_(backend.local_ranks()),
+      nranks_(runtime.size() * backend.local_ranks()),
+      sizes_(sweep_sizes(options.sweep)) {}
+
+int64_t Measurement::run() {
+  int64_t wrong = 0;
+  for (int cycle = 0; cycle < options_.run_cycles; ++cycle) {
+    for (Collective id : options_.collectives) {
+      const CollectiveSpec& spec = collective_spec(id);
+      for (DType dtype : options_.dtypes) {
+        const std::vector<RedOp> ops =
+            spec.uses_op ? options_.ops : std::vector<RedOp>{options_.ops.front()};
+        for (RedOp op : ops) {
+          wrong += run_group({&spec, dtype, op, spec.uses_root ? options_.root : -1, cycle});
+        }
+      }
+    }
+  }
+  return wrong;
+}
+
+// One pair per local rank; recv is large enough for either placement.
+struct Measurement::Buffers {
+  std::vector<Buffer> send;
+  std::vector<Buffer> recv;
+};
+
+double Measurement::pick_time(const SyncValues& combined) const {
+  switch (options_.timing) {
+    case TimingRule::kRank0: return combined.sum[kRank0Slot];
+    case TimingRule::kAverage: return combined.sum[kTimeSlot] / runtime_.size();  // per process
+    case TimingRule::kMin: return combined.min[kTimeSlot];
+    case TimingRule::kMax: return combined.max[kTimeSlot];
+  }
+  return combined.max[kTimeSlot];
+}
+
+int64_t Measurement::run_group(const Group& group) {
+  const DTypeInfo& info = dtype_info(group.dtype);
+  const int n = nranks_;
+  const auto elt = static_cast<int64_t>(info.size);
+
+  std::vector<BufferLayout> layouts;
+  int64_t send_max = 0;
+  int64_t recv_max = 0;
+  for (int64_t bytes : sizes_) {
+    layouts.push_back(group.spec->layout(bytes / elt, info.size, n));
+    send_max = std::max(send_max, layouts.back().send_count);
+    recv_max = std::max(recv_max, layouts.back().recv_count);
+  }
+  Memory& memory = backend_.memory();
+  Buffers buffers;
+  for (int local = 0; local < local_ranks_; ++local) {
+    buffers.send.push_back(memory.allocate(static_cast<std::size_t>(send_max * elt), local));
+    buffers.recv.push_back(
+        memory.allocate(static_cast<std::size_t>(std::max(send_max, recv_max) * elt), local));
+  }
+
+  const GroupInfo header{std::string(group.spec->name), std::string(info.name),
+                         redop_label(*group.spec, group.op), group.root, options_.out_of_place,
+                         options_.inplace};
+  for (ResultSink* sink : sinks_) sink->begin_group(header);
+  int64_t wrong = 0;
+  for (const BufferLayout& layout : layouts) {
+    std::vector<ResultRecord> row;
+    if (options_.out_of_place) row.push_back(measure(group, buffers, layout, false));
+    if (options_.inplace) row.push_back(measure(group, buffers, layout, true));
+    for (const ResultRecord& record : row) wrong += std::max<int64_t>(record.wrong, 0);
+    for (ResultSink* sink : sinks_) sink->add(row);
+  }
+  for (ResultSink* sink : sinks_) sink->end_group();
+  return wrong;
+}
+
+ResultRecord Measurement::measure(const Group& group, Buffers& buffers, const BufferLayout& layout,
+                                  bool inplace) {
+  const CollectiveSpec& spec = *group.spec;
+  const DTypeInfo& info = dtype_info(group.dtype);
+  const int n = nranks_;
+  Memory& memory = backend_.memory();
+  const Pattern pattern = input_pattern(spec, group.op, n, info.exact_limit);
+  const bool check = options_.check > 0;
+  const int root = group.root < 0 ? 0 : group.root;
+
+  // Per local rank: in place, input and output share the receive buffer at nccl-tests' offsets.
+  std::vector<const void*> sends;
+  std::vector<void*> recvs;
+  std::vector<OutputCheck> outputs;
+  for (int local = 0; local < local_ranks_; ++local) {
+    const int rank = global_rank(local);
+    void* base = buffers.recv[local].data();
+    sends.push_back(inplace ? at(base, layout.send_inplace_offset * rank, info.size)
+                            : buffers.send[local].data());
+    recvs.push_back(inplace ? at(base, layout.recv_inplace_offset * rank, info.size) : base);
+    const std::optional<int64_t> inplace_offset =
+        inplace ? std::optional<int64_t>(backend_.inplace_output_offset(spec, layout, rank))
+                : std::nullopt;
+    outputs.push_back(output_check(spec, layout, rank, n, root, inplace_offset));
+  }
+  const OpArgs args{spec.id, group.dtype, group.op, root, sends, recvs, layout, inplace};
+  const std::size_t recv_bytes = static_cast<std::size_t>(layout.recv_count) * info.size;
+  const std::size_t buffer_bytes =
+      std::max(recv_bytes, static_cast<std::size_t>(layout.send_count) * info.size);
+  auto fill_input = [&] {
+    for (int local = 0; local < local_ranks_; ++local) {
+      memory.fill_input(group.dtype, const_cast<void*>(sends[local]), layout.send_count, pattern,
+                        global_rank(local), local);
+    }
+  };
+  auto poison_output = [&](std::size_t bytes) {
+    for (int local = 0; local < local_ranks_; ++local) {
+      memory.poison(buffers.recv[local].data(), bytes, local);
+    }
+  };
+  auto count_wrong = [&] {
+    int64_t wrong = 0;
+    for (int local = 0; local < local_ranks_; ++local) {
+      const OutputCheck& output = outputs[local];
+      wrong += memory.count_wrong(group.dtype, at(buffers.recv[local].data(), output.offset, info.size),
+                                  output.count, pattern, output.map, global_rank(local), local);
+    }
+    return wrong;
+  };
+
+  const std::string what = std::string(spec.name) + " " + std::to_string(reported_bytes(layout, info.size)) +
+                           " B " + std::string(info.name) + " " + redop_label(spec, group.op) +
+                           (inplace ? " in-place" : " out-of-place");
+  fill_input();
+  runtime_.progress().enter(what + " warm-up");
+  for (int i = 0; i < options_.warmup_iters; ++i) backend_.run(args);
+  backend_.complete();
+
+  std::unique_ptr<SampleTimer> timer = backend_.make_timer();
+  const int ops_per_sample = options_.iters * options_.agg_iters;
+  std::vector<double> samples;
+  std::vector<double> fastest;
+  int64_t wrong = 0;
+  for (int s = 0; s < options_.repeat; ++s) {
+    const std::string sample = what + " sample " + std::to_string(s + 1) + "/" +
+                               std::to_string(options_.repeat);
+    if (check && !inplace) poison_output(recv_bytes);
+    runtime_.barrier("the start of " + sample);
+    runtime_.progress().enter(sample);
+    timer->start();
+    for (int i = 0; i < ops_per_sample; ++i) {
+      backend_.run(args);
+      if (options_.blocking) backend_.complete();
+    }
+    timer->stop();
+    backend_.complete();
+    const double seconds = timer->seconds() / ops_per_sample;
+    // Out of place, the output of the sample's last operation is verified: the timed work itself.
+    const int64_t sample_wrong = (check && !inplace) ? count_wrong() : 0;
+    SyncValues mine;
+    mine.max[kTimeSlot] = mine.min[kTimeSlot] = mine.sum[kTimeSlot] = seconds;
+    mine.sum[kRank0Slot] = runtime_.is_root() ? seconds : 0.0;
+    mine.sum[kWrongSlot] = static_cast<double>(sample_wrong);
+    const SyncValues combined = runtime_.sync(mine, "the end of " + sample);
+    samples.push_back(pick_time(combined) * 1e6);
+    fastest.push_back(combined.min[kTimeSlot] * 1e6);
+    wrong += static_cast<int64_t>(combined.sum[kWrongSlot]);
+  }
+  if (check && inplace) {
+    // In place, the timed operations overwrite their own input; verify a fresh operation.
+    poison_output(buffer_bytes);
+    fill_input();
+    runtime_.progress().enter(what + " verification");
+    backend_.run(args);
+    backend_.complete();
+    SyncValues mine;
+    mine.sum[kWrongSlot] = static_cast<double>(count_wrong());
+    wrong += static_cast<int64_t>(runtime_.sync(mine, what + " verification").sum[kWrongSlot]);
+  }
+
+  ResultRecord r;
+  r.collective = std::string(spec.name);
+  r.backend = std::string(backend_.name());
+  r.dtype = std::string(info.name);
+  r.redop = redop_label(spec, group.op);
+  r.root = group.root;
+  r.bytes = reported_bytes(layout, info.size);
+  r.count = layout.param_count;
+  r.nranks = n;
+  r.inplace = inplace;
+  r.memory = std::string(memory_kind_name(memory.kind()));
+  r.iters = options_.iters;
+  r.warmup_iters = options_.warmup_iters;
+  r.repeat = options_.repeat;
+  r.cycle = group.cycle;
+  r.timing = timing_rule_name(options_.timing);
+  r.samples_us = samples;
+  r.time_us = median(samples);
+  r.time_us_min = *std::min_element(samples.begin(), samples.end());
+  r.time_us_max = *std::max_element(samples.begin(), samples.end());
+  r.fastest_rank_time_us = median(fastest);
+  r.bus_factor = spec.bus_factor(n);
+  r.algbw_GBps = r.time_us > 0 ? static_cast<double>(r.bytes) / (r.time_us * 1e3) : 0.0;
+  r.busbw_GBps = r.algbw_GBps * r.bus_factor;
+  r.wrong = check ? wrong : -1;
+  return r;
+}
+
+}  // namespace collbench

@@ -1,0 +1,57 @@
+#pragma once
+// The measurement loop: for each collective x datatype x op, for each size, warm up, take
+// --repeat timed samples of --iters operations between synchronisations, verify outside the timed
+// region, and hand one record per placement to the sinks. Time per sample is reduced over ranks
+// by the -a rule (slowest rank by default).
+#include <cstdint>
+#include <vector>
+
+#include "collectives/backend.hpp"
+#include "harness/run_options.hpp"
+#include "harness/runtime.hpp"
+#include "results/record.hpp"
+
+namespace collbench {
+
+// Checks what needs the rank count: roots in range, combinations the backend supports, sizes the
+// collectives can split. Throws UsageError. With -o all, drops the ops the backend cannot run and
+// returns a note for each.
+std::vector<std::string> validate_against_ranks(RunOptions& options, const Backend& backend,
+                                                int nranks);
+
+class Measurement {
+ public:
+  // `sinks` are written on the root only; pass none on other ranks.
+  Measurement(Runtime& runtime, Backend& backend, const RunOptions& options,
+              std::vector<ResultSink*> sinks);
+  // Runs every group and returns the number of wrong elements summed over ranks and rows.
+  int64_t run();
+
+ private:
+  struct Group {
+    const CollectiveSpec* spec;
+    DType dtype;
+    RedOp op;
+    int root;
+    int cycle;
+  };
+  struct Buffers;
+  struct Placement;
+
+  int64_t run_group(const Group& group);
+  ResultRecord measure(const Group& group, Buffers& buffers, const BufferLayout& layout,
+                       bool inplace);
+  double pick_time(const SyncValues& combined) const;
+
+  int global_rank(int local) const { return runtime_.rank() * local_ranks_ + local; }
+
+  Runtime& runtime_;
+  Backend& backend_;
+  const RunOptions& options_;
+  std::vector<ResultSink*> sinks_;
+  int local_ranks_;
+  int nranks_;
+  std::vector<int64_t> sizes_;
+};
+
+}  // namespace collbench

@@ -1,0 +1,245 @@
+// MPI control plane. sync() is a binary-tree reduce-then-broadcast of a fixed-size record over
+// point-to-point messages, polled against a deadline: O(log n) steps and O(1) messages per rank,
+// and when it times out each waiting rank knows exactly which children never arrived.
+#include "harness/mpi_runtime.hpp"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "harness/mpi_check.hpp"
+#include "harness/mpi_runtime_env.hpp"
+
+namespace collbench {
+namespace {
+
+constexpr int kTagUp = 101;
+constexpr int kTagDown = 102;
+constexpr int kTagReport = 103;
+constexpr int kMaxReported = 8;
+constexpr int kHostNameBytes = 64;
+
+// What a rank that timed out tells the root: the children it waited for in vain.
+struct TimeoutReport {
+  int reporter;
+  int count;
+  int ranks[kMaxReported];
+};
+
+
+}  // namespace
+
+MpiRuntime::MpiRuntime(int* argc, char*** argv, double timeout_s)
+    : Runtime(std::make_unique<ProgressMonitor>(timeout_s, launcher_rank() <= 0)),
+      timeout_s_(timeout_s) {
+  identity_.host = local_hostname();
+  progress_->enter("MPI start-up (MPI_Init_thread)");
+  int provided = 0;
+  CB_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), identity_);
+  CB_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), identity_);
+  CB_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &identity_.rank), identity_);
+  CB_MPI(MPI_Comm_size(MPI_COMM_WORLD, &identity_.size), identity_);
+  progress_->set_identity(identity_);
+  control_ = duplicate_world();
+  progress_->enter("start-up (gathering host names)");
+  gather_hosts();
+}
+
+MpiRuntime::~MpiRuntime() {
+  if (control_ != MPI_COMM_NULL) MPI_Comm_free(&control_);
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+MPI_Comm MpiRuntime::duplicate_world() const {
+  MPI_Comm comm = MPI_COMM_NULL;
+  CB_MPI(MPI_Comm_dup(MPI_COMM_WORLD, &comm), identity_);
+  CB_MPI(MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN), identity_);
+  return comm;
+}
+
+// One leader per node sends one fixed-size record: the root receives O(nodes), never O(ranks).
+void MpiRuntime::gather_hosts() {
+  MPI_Comm node = MPI_COMM_NULL;
+  CB_MPI(MPI_Comm_split_type(control_, MPI_COMM_TYPE_SHARED, identity_.rank, MPI_INFO_NULL, &node),
+         identity_);
+  int node_rank = 0;
+  int node_size = 0;
+  CB_MPI(MPI_Comm_rank(node, &node_rank), identity_);
+  CB_MPI(MPI_Comm_size(node, &node_size), identity_);
+  MPI_Comm leaders = MPI_COMM_NULL;
+  CB_MPI(MPI_Comm_split(control_, node_rank == 0 ? 0 : MPI_UNDEFINED, identity_.rank, &leaders),
+         identity_);
+  if (leaders != MPI_COMM_NULL) {
+    int nleaders = 0;
+    int leader_rank = 0;
+    CB_MPI(MPI_Comm_size(leaders, &nleaders), identity_);
+    CB_MPI(MPI_Comm_rank(leaders, &leader_rank), identity_);
+    struct Record {
+      char name[kHostNameBytes];
+      int ranks;
+    } mine{};
+    std::strncpy(mine.name, identity_.host.c_str(), kHostNameBytes - 1);
+    mine.ranks = node_size;
+    std::vector<Record> all(leader_rank == 0 ? static_cast<std::size_t>(nleaders) : 0);
+    CB_MPI(MPI_Gather(&mine, sizeof(Record), MPI_BYTE, all.data(), sizeof(Record), MPI_BYTE, 0,
+                      leaders),
+           identity_);
+    for (const Record& r : all) hosts_.push_back({std::string(r.name), r.ranks});
+    CB_MPI(MPI_Comm_free(&leaders), identity_);
+  }
+  CB_MPI(MPI_Comm_free(&node), identity_);
+}
+
+SyncValues MpiRuntime::sync(const SyncValues& mine, const std::string& what) {
+  progress_->enter_polled(what);
+  const int me = identity_.rank;
+  const int n = identity_.size;
+  const int parent = me == 0 ? -1 : (me - 1) / 2;
+  std::vector<int> children;
+  for (int c : {2 * me + 1, 2 * me + 2}) {
+    if (c < n) children.push_back(c);
+  }
+  constexpr int kWords = static_cast<int>(sizeof(SyncValues) / sizeof(double));
+  std::vector<SyncValues> from_children(children.size());
+  std::vector<MPI_Request> up(children.size(), MPI_REQUEST_NULL);
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    CB_MPI(MPI_Irecv(&from_children[i], kWords, MPI_DOUBLE, children[i], kTagUp, control_, &up[i]),
+           identity_);
+  }
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
+  // Tests each request on its own: MPI_Test frees a completed request (sets it to
+  // MPI_REQUEST_NULL), so after a timeout the requests still pending name the missing ranks.
+  auto wait_all = [&](std::vector<MPI_Request>& requests) {
+    for (;;) {
+      bool all_done = true;
+      for (MPI_Request& request : requests) {
+        if (request == MPI_REQUEST_NULL) continue;
+        int done = 0;
+        CB_MPI(MPI_Test(&request, &done, MPI_STATUS_IGNORE), identity_);
+        all_done = all_done && done;
+      }
+      if (all_done) return true;
+      if (timeout_s_ > 0 && std::chrono::steady_clock::now() > deadline) return false;
+      sched_yield();  // polling ranks share cores with the ranks they wait for
+    }
+  };
+
+  if (!wait_all(up)) {
+    std::vector<int> missing;
+    for (std::size_t i = 0; i < children.size(); ++i) {
+      if (up[i] != MPI_REQUEST_NULL) missing.push_back(children[i]);
+    }
+    report_timeout(what, missing);
+  }
+  SyncValues result = mine;
+  for (const SyncValues& v : from_children) result = combine(result, v);
+
+  if (parent >= 0) {
+    MPI_Request requests[2];
+    CB_MPI(MPI_Isend(&result, kWords, MPI_DOUBLE, parent, kTagUp, control_, &requests[0]),
+           identity_);
+    CB_MPI(MPI_Irecv(&result, kWords, MPI_DOUBLE, parent, kTagDown, control_, &requests[1]),
+           identity_);
+    std::vector<MPI_Request> pending(requests, requests + 2);
+    if (!wait_all(pending)) report_timeout(what, {});
+  }
+  std::vector<MPI_Request> down(children.size(), MPI_REQUEST_NULL);
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    CB_MPI(MPI_Isend(&result, kWords, MPI_DOUBLE, children[i], kTagDown, control_, &down[i]),
+           identity_);
+  }
+  if (!wait_all(down)) report_timeout(what, {});
+  return result;
+}
+
+void MpiRuntime::report_timeout(const std::string& what, const std::vector<int>& missing) {
+  const double grace = timeout_grace_seconds(timeout_s_);
+  const std::string head = "collbench: error: timeout: no progress for " +
+                           std::to_string(static_cast<int>(timeout_s_)) + " s at " + what;
+  if (identity_.rank != 0) {
+    // Tell the root which children never arrived, then leave it time to end the run.
+    if (!missing.empty()) {
+      TimeoutReport report{identity_.rank, static_cast<int>(missing.size()), {}};
+      for (int i = 0; i < std::min<int>(report.count, kMaxReported); ++i) {
+        report.ranks[i] = missing[static_cast<std::size_t>(i)];
+      }
+      MPI_Request request;
+      if (MPI_Isend(&report, sizeof report, MPI_BYTE, 0, kTagReport, control_, &request) ==
+          MPI_SUCCESS) {
+        MPI_Request_free(&request);
+      }
+    }
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(3 * grace);
+    while (std::chrono::steady_clock::now() < until) {
+      int flag = 0;
+      MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, control_, &flag, MPI_STATUS_IGNORE);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    MPI_Abort(MPI_COMM_WORLD, kExitRuntime);
+    std::_Exit(kExitRuntime);
+  }
+  // Root: collect reports for a grace period. A rank that reported is alive and waiting, so it
+  // is not the culprit even if its own parent missed it.
+  std::vector<int> suspects = missing;
+  std::vector<int> alive;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(grace);
+  while (std::chrono::steady_clock::now() < until) {
+    int flag = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, kTagReport, control_, &flag, &status);
+    if (!flag) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    TimeoutReport report{};
+    MPI_Recv(&report, sizeof report, MPI_BYTE, status.MPI_SOURCE, kTagReport, control_,
+             MPI_STATUS_IGNORE);
+    alive.push_back(report.reporter);
+    for (int i = 0; i < std::min(report.count, kMaxReported); ++i) suspects.push_back(report.ranks[i]);
+  }
+  std::sort(suspects.begin(), suspects.end());
+  suspects.erase(std::unique(suspects.begin(), suspects.end()), suspects.end());
+  std::erase_if(suspects, [&](int r) { return std::find(alive.begin(), alive.end(), r) != alive.end(); });
+  std::string names;
+  for (std::size_t i = 0; i < suspects.size() && i < 16; ++i) {
+    names += (i ? ", " : "") + std::to_string(suspects[i]);
+  }
+  if (suspects.size() > 16) names += " and " + std::to_string(suspects.size() - 16) + " more";
+  const std::string tail = suspects.empty()
+                               ? " (every rank the root waited for arrived; a rank further down "
+                                 "the tree is stuck)"
+                               : "; ranks that never arrived: " + names;
+  std::fprintf(stderr, "%s%s\n", head.c_str(), tail.c_str());
+  std::fflush(stderr);
+  std::fflush(stdout);
+  MPI_Abort(MPI_COMM_WORLD, kExitRuntime);
+  std::_Exit(kExitRuntime);
+}
+
+std::string MpiRuntime::library_version() const {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int length = 0;
+  CB_MPI(MPI_Get_library_version(text, &length), identity_);
+  std::string version(text, static_cast<std::size_t>(length));
+  // Keep the first line: Open MPI appends build details after a comma and newline.
+  while (!version.empty() && (version.back() == '\n' || version.back() == '\0')) version.pop_back();
+  if (auto nl = version.find('\n'); nl != std::string::npos) version.resize(nl);
+  return version;
+}
+
+void MpiRuntime::abort(int code) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);
+}
+
+}  // namespace collbench

@@ -1,0 +1,27 @@
+#pragma once
+#include <mpi.h>
+
+#include "harness/runtime.hpp"
+
+namespace collbench {
+
+class MpiRuntime final : public Runtime {
+ public:
+  MpiRuntime(int* argc, char*** argv, double timeout_s);
+  ~MpiRuntime() override;
+  SyncValues sync(const SyncValues& mine, const std::string& what) override;
+  std::string library_version() const override;
+  [[noreturn]] void abort(int code) override;
+
+  // A fresh duplicate of MPI_COMM_WORLD for a backend's data traffic, errors returned.
+  MPI_Comm duplicate_world() const;
+
+ private:
+  void gather_hosts();
+  [[noreturn]] void report_timeout(const std::string& what, const std::vector<int>& missing);
+
+  MPI_Comm control_ = MPI_COMM_NULL;  // harness synchronisation only
+  double timeout_s_;
+};
+
+}  // namespace collbench

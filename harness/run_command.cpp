@@ -1,0 +1,96 @@
+// `collbench run`: options -> runtime -> backend -> measurement -> sinks.
+#include <cstdio>
+#include <sstream>
+
+#include "harness/command.hpp"
+#include "harness/errors.hpp"
+#include "harness/measure.hpp"
+#include "harness/run_cli.hpp"
+#include "harness/run_metadata.hpp"
+#include "harness/runtime.hpp"
+#include "results/csv_writer.hpp"
+#include "results/jsonl_writer.hpp"
+#include "results/table_printer.hpp"
+
+namespace collbench {
+namespace {
+
+std::string join_command_line(int argc, char** argv) {
+  std::ostringstream out;
+  for (int i = 0; i < argc; ++i) out << (i ? " " : "") << argv[i];
+  return out.str();
+}
+
+class RunCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    command_ = add_run_subcommand(app, flags_);
+    return command_;
+  }
+
+  int execute(int argc, char** argv) override {
+    RunOptions options;
+    try {
+      options = validate_run_options(flags_, *command_, join_command_line(argc, argv));
+    } catch (const UsageError& e) {
+      print_error(e.what());
+      return kExitUsage;
+    }
+    std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, options.timeout_s);
+    try {
+      return measure(options, *runtime);
+    } catch (const UsageError& e) {
+      // Every rank reaches the same verdict on the same options; the root says it once.
+      if (runtime->is_root()) print_error(e.what());
+      return kExitUsage;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "collbench: error: %s\n", e.what());
+      runtime->abort(kExitRuntime);
+    }
+    return kExitRuntime;  // not reached: abort() ends the process
+  }
+
+ private:
+  int measure(RunOptions options, Runtime& runtime) {
+    runtime.progress().enter("backend start-up");
+    std::unique_ptr<Backend> backend = create_backend(options.backend, runtime, options.backend_config);
+    const std::vector<std::string> notes =
+        validate_against_ranks(options, *backend, runtime.size() * backend->local_ranks());
+
+    std::unique_ptr<TablePrinter> table;
+    std::unique_ptr<JsonLinesWriter> json;
+    std::unique_ptr<CsvWriter> csv;
+    std::vector<ResultSink*> sinks;
+    if (runtime.is_root()) {
+      table = std::make_unique<TablePrinter>(stdout);
+      sinks.push_back(table.get());
+      if (!options.json_path.empty()) {
+        json = std::make_unique<JsonLinesWriter>(options.json_path);
+        sinks.push_back(json.get());
+      }
+      if (!options.csv_path.empty()) {
+        csv = std::make_unique<CsvWriter>(options.csv_path);
+        sinks.push_back(csv.get());
+      }
+    }
+    // A file that cannot be opened on the root must stop every rank, not just the root.
+    runtime.barrier("start-up (opening output files)");
+    nlohmann::json run_record = make_run_record(options, runtime, *backend);
+    for (const std::string& note : notes) run_record["warnings"].push_back(note);
+    for (ResultSink* sink : sinks) sink->begin_run(run_record);
+    Measurement measurement(runtime, *backend, options, sinks);
+    const int64_t wrong = measurement.run();
+    for (ResultSink* sink : sinks) sink->end_run();
+    runtime.barrier("the end of the run");
+    return wrong > 0 ? kExitWrongData : kExitOk;
+  }
+
+  RunFlags flags_;
+  CLI::App* command_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_run_command() { return std::make_unique<RunCommand>(); }
+
+}  // namespace collbench

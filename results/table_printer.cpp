@@ -1,0 +1,107 @@
+#include "results/table_printer.hpp"
+
+namespace collbench {
+
+std::string format_fixed_width(double value, int width) {
+  char text[32];
+  for (const char* format : {"%*.2f", "%*.1f", "%*.0f"}) {
+    if (std::snprintf(text, sizeof text, format, width, value) <= width) return text;
+  }
+  std::snprintf(text, sizeof text, width >= 7 ? "%*.1e" : "%*.0e", width, value);
+  return text;
+}
+
+void TablePrinter::begin_run(const nlohmann::json& run) {
+  std::fprintf(out_, "# collbench %s (%s)  backend %s  ranks %d on %zu host(s)\n",
+               run.value("collbench_version", "?").c_str(), run.value("git_revision", "?").c_str(),
+               run.value("backend", "?").c_str(), run.value("nranks", 0),
+               run.contains("hosts") ? run["hosts"].size() : 0);
+  std::fprintf(out_, "# MPI: %s\n", run.value("mpi_library", "none").c_str());
+  if (run.contains("libraries")) {
+    for (const auto& [name, version] : run["libraries"].items()) {
+      std::fprintf(out_, "# %s: %s\n", name.c_str(), version.get<std::string>().c_str());
+    }
+  }
+  if (run.contains("settings")) {
+    const auto& s = run["settings"];
+    std::fprintf(out_,
+                 "# minBytes %lld maxBytes %lld step: %s warmup iters: %d iters: %d agg iters: %d "
+                 "repeat: %d timing: %s validation: %d graph: %d\n",
+                 s.value("min_bytes", 0LL), s.value("max_bytes", 0LL),
+                 s.value("step", std::string("?")).c_str(), s.value("warmup_iters", 0),
+                 s.value("iters", 0), s.value("agg_iters", 1), s.value("repeat", 0),
+                 s.value("timing", std::string("?")).c_str(), s.value("check", 0),
+                 s.value("cudagraph", 0));
+  }
+  if (run.contains("warnings")) {
+    for (const auto& warning : run["warnings"]) {
+      std::fprintf(out_, "# WARNING: %s\n", warning.get<std::string>().c_str());
+    }
+  }
+  std::fflush(out_);
+}
+
+void TablePrinter::begin_group(const GroupInfo& group) {
+  group_ = group;
+  wrong_total_ = 0;
+  busbw_sum_ = 0;
+  busbw_count_ = 0;
+  std::fprintf(out_, "#\n# Collective test starting: %s\n#\n", group.collective.c_str());
+  std::string placements;
+  std::string names;
+  std::string units;
+  char buffer[160];
+  auto add_block = [&](const char* title) {
+    std::snprintf(buffer, sizeof buffer, "  %7s  %6s  %6s  %6s", "time", "algbw", "busbw", "#wrong");
+    names += buffer;
+    std::snprintf(buffer, sizeof buffer, "  %7s  %6s  %6s  %6s", "(us)", "(GB/s)", "(GB/s)", "");
+    units += buffer;
+    std::snprintf(buffer, sizeof buffer, "           %-12s               ", title);
+    placements += buffer;
+  };
+  if (group.out_of_place) add_block("out-of-place");
+  if (group.inplace) add_block("in-place");
+  std::fprintf(out_, "# %10s  %12s  %8s  %6s  %6s%s\n", "", "", "", "", "", placements.c_str());
+  std::fprintf(out_, "# %10s  %12s  %8s  %6s  %6s%s\n", "size", "count", "type", "redop", "root",
+               names.c_str());
+  std::fprintf(out_, "# %10s  %12s  %8s  %6s  %6s%s\n", "(B)", "(elements)", "", "", "",
+               units.c_str());
+  std::fflush(out_);
+}
+
+void TablePrinter::add(const std::vector<ResultRecord>& row) {
+  if (row.empty()) return;
+  const ResultRecord& first = row.front();
+  std::fprintf(out_, "%12lld  %12lld  %8s  %6s  %6d", static_cast<long long>(first.bytes),
+               static_cast<long long>(first.count), first.dtype.c_str(), first.redop.c_str(),
+               first.root);
+  for (const ResultRecord& r : row) {
+    const std::string time = format_fixed_width(r.time_us, 7);
+    const std::string algbw = format_fixed_width(r.algbw_GBps, 6);
+    const std::string busbw = format_fixed_width(r.busbw_GBps, 6);
+    if (r.wrong >= 0) {
+      std::fprintf(out_, "  %7s  %6s  %6s  %6g", time.c_str(), algbw.c_str(), busbw.c_str(),
+                   static_cast<double>(r.wrong));
+      wrong_total_ += r.wrong;
+    } else {
+      std::fprintf(out_, "  %7s  %6s  %6s    N/A", time.c_str(), algbw.c_str(), busbw.c_str());
+    }
+    busbw_sum_ += r.busbw_GBps;
+    ++busbw_count_;
+  }
+  std::fprintf(out_, "\n");
+  std::fflush(out_);
+}
+
+void TablePrinter::end_group() {
+  std::fprintf(out_, "# %-20s : %lld %s\n", "Out of bounds values",
+               static_cast<long long>(wrong_total_), wrong_total_ ? "FAILED" : "OK");
+  std::fprintf(out_, "# %-20s : %g \n", "Avg bus bandwidth",
+               busbw_count_ ? busbw_sum_ / busbw_count_ : 0.0);
+  std::fprintf(out_, "#\n");
+  std::fflush(out_);
+}
+
+void TablePrinter::end_run() { std::fflush(out_); }
+
+}  // namespace collbench
