@@ -66,7 +66,9 @@ OutputCheck sendrecv_out(const BufferLayout& l, int, int, int) {
   return {0, l.recv_count, move_map(SourceRank::kShift, -1, 0, 0)};
 }
 
-const std::array<CollectiveSpec, 7> kCollectiveTable = {{
+// A function-local table: safe to use from other static initialisers (benchmark registration).
+const std::array<CollectiveSpec, 7>& collective_table() {
+  static const std::array<CollectiveSpec, 7> table = {{
     {Collective::kAllReduce, "all_reduce", {"allreduce"}, false, true, "2(n-1)/n",
      factor_all_reduce, whole_layout, all_reduce_out},
     {Collective::kAllGather, "all_gather", {"allgather"}, false, false, "(n-1)/n",
@@ -81,13 +83,15 @@ const std::array<CollectiveSpec, 7> kCollectiveTable = {{
     {Collective::kSendRecv, "sendrecv", {"send_recv", "p2p"}, false, false, "1", factor_one,
      whole_layout, sendrecv_out},
 }};
+  return table;
+}
 
 }  // namespace
 
-std::span<const CollectiveSpec> all_collectives() { return kCollectiveTable; }
+std::span<const CollectiveSpec> all_collectives() { return collective_table(); }
 
 const CollectiveSpec& collective_spec(Collective id) {
-  return kCollectiveTable.at(static_cast<std::size_t>(id));
+  return collective_table().at(static_cast<std::size_t>(id));
 }
 
 std::optional<Collective> parse_collective(std::string_view text) {
@@ -96,7 +100,7 @@ std::optional<Collective> parse_collective(std::string_view text) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   // nccl-tests' binaries are named <collective>_perf; accept that spelling too.
   if (key.size() > 5 && key.ends_with("_perf")) key.resize(key.size() - 5);
-  for (const CollectiveSpec& spec : kCollectiveTable) {
+  for (const CollectiveSpec& spec : collective_table()) {
     if (spec.name == key) return spec.id;
     for (std::string_view alias : spec.aliases) {
       if (alias == key) return spec.id;
@@ -107,7 +111,7 @@ std::optional<Collective> parse_collective(std::string_view text) {
 
 std::string collective_names() {
   std::string out;
-  for (const CollectiveSpec& spec : kCollectiveTable) {
+  for (const CollectiveSpec& spec : collective_table()) {
     if (!out.empty()) out += ", ";
     out += spec.name;
   }

@@ -9,7 +9,9 @@ namespace {
 
 // Exact limits: integers hold every value up to their maximum, but unsigned types stop one short
 // so the all-ones poison pattern can never be an expected value. Floats: 2^(mantissa bits + 1).
-const std::array<DTypeInfo, 12> kDTypeTable = {{
+// A function-local table: safe to use from other static initialisers (benchmark registration).
+const std::array<DTypeInfo, 12>& dtype_table() {
+  static const std::array<DTypeInfo, 12> table = {{
     {DType::kInt8, "int8", {"char"}, 1, false, 127, 0},
     {DType::kUint8, "uint8", {}, 1, false, 254, 0},
     {DType::kInt32, "int32", {"int"}, 4, false, 2147483647, 0},
@@ -23,6 +25,8 @@ const std::array<DTypeInfo, 12> kDTypeTable = {{
     {DType::kFp8E4M3, "f8e4m3", {"fp8e4m3", "e4m3"}, 1, true, 16, 3},
     {DType::kFp8E5M2, "f8e5m2", {"fp8e5m2", "e5m2"}, 1, true, 8, 2},
 }};
+  return table;
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -33,13 +37,13 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
-std::span<const DTypeInfo> all_dtypes() { return kDTypeTable; }
+std::span<const DTypeInfo> all_dtypes() { return dtype_table(); }
 
-const DTypeInfo& dtype_info(DType id) { return kDTypeTable.at(static_cast<std::size_t>(id)); }
+const DTypeInfo& dtype_info(DType id) { return dtype_table().at(static_cast<std::size_t>(id)); }
 
 std::optional<DType> parse_dtype(std::string_view text) {
   const std::string key = lower(text);
-  for (const DTypeInfo& info : kDTypeTable) {
+  for (const DTypeInfo& info : dtype_table()) {
     if (info.name == key) return info.id;
     for (std::string_view alias : info.aliases) {
       if (alias == key) return info.id;
@@ -50,7 +54,7 @@ std::optional<DType> parse_dtype(std::string_view text) {
 
 std::string dtype_names() {
   std::string out;
-  for (const DTypeInfo& info : kDTypeTable) {
+  for (const DTypeInfo& info : dtype_table()) {
     if (!out.empty()) out += ", ";
     out += info.name;
   }

@@ -1,6 +1,6 @@
 #pragma once
 // The element types collbench measures. Adding a type means one enumerator, one row in
-// kDTypeTable (dtype.cpp) and one line in for_dtype(); everything else reads the table.
+// dtype_table() (dtype.cpp) and one line in for_dtype(); everything else reads the table.
 #include <cstddef>
 #include <cstdint>
 #include <optional>

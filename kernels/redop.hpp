@@ -1,5 +1,5 @@
 #pragma once
-// Reduction operators. Adding one: an enumerator, a row in kRedOpTable (redop.cpp), its closed-form
+// Reduction operators. Adding one: an enumerator, a row in redop_table() (redop.cpp), its closed-form
 // expectation in pattern.hpp and its combine step in apply_redop() below.
 #include <cstdint>
 #include <optional>
