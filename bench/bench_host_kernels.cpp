@@ -29,7 +29,8 @@ void BM_HostReduce(benchmark::State& state) {
   const std::size_t bytes = static_cast<std::size_t>(kElements) * 4;
   const int64_t count = static_cast<int64_t>(bytes / dtype_info(dtype).size);
   std::vector<unsigned char> a(bytes), b(bytes), out(bytes);
-  const Pattern p = make_pattern(PatternKind::kReduce, RedOp::kSum, 2, dtype_info(dtype).exact_limit);
+  const Pattern p =
+      make_pattern(PatternKind::kReduce, RedOp::kSum, 2, dtype_info(dtype).exact_limit);
   host_fill_input(dtype, a.data(), count, p, 0);
   host_fill_input(dtype, b.data(), count, p, 1);
   for (auto _ : state) {

@@ -8,10 +8,14 @@ namespace collbench {
 
 const char* timing_rule_name(TimingRule rule) {
   switch (rule) {
-    case TimingRule::kRank0: return "rank0";
-    case TimingRule::kAverage: return "avg";
-    case TimingRule::kMin: return "min";
-    case TimingRule::kMax: return "max";
+    case TimingRule::kRank0:
+      return "rank0";
+    case TimingRule::kAverage:
+      return "avg";
+    case TimingRule::kMin:
+      return "min";
+    case TimingRule::kMax:
+      return "max";
   }
   return "max";
 }
@@ -34,8 +38,10 @@ CLI::App* add_run_subcommand(CLI::App& app, RunFlags& f) {
                   "Operations aggregated per iteration (grouped by backends that can) (1)");
   run->add_option("-N,--run_cycles", f.run_cycles, "Run the whole sweep N times (1)");
   run->add_option("-c,--check", f.check, "Verify results: 0 off, >0 on (1)");
-  run->add_option("-o,--op", f.op, "Reductions: " + redop_names() + "; a comma-separated list, or all (sum)");
-  run->add_option("-d,--datatype", f.dtype, "Datatypes: " + dtype_names() + "; a comma-separated list, or all (float)");
+  run->add_option("-o,--op", f.op,
+                  "Reductions: " + redop_names() + "; a comma-separated list, or all (sum)");
+  run->add_option("-d,--datatype", f.dtype,
+                  "Datatypes: " + dtype_names() + "; a comma-separated list, or all (float)");
   run->add_option("-r,--root", f.root, "Root rank of broadcast and reduce (0)");
   run->add_option("-a,--average", f.average,
                   "Time reported: 0 rank 0, 1 average of ranks, 2 fastest, 3 slowest rank (3)");

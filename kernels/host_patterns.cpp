@@ -25,7 +25,8 @@ class ExpectationWalker {
     if (reduce_) {
       table_.resize(static_cast<std::size_t>(pattern.period + kChunk));
       for (std::size_t i = 0; i < table_.size(); ++i) {
-        table_[i] = element_from_code<T>(reduced_code(pattern, static_cast<int64_t>(i) % pattern.period));
+        table_[i] =
+            element_from_code<T>(reduced_code(pattern, static_cast<int64_t>(i) % pattern.period));
       }
     } else {
       scratch_.resize(kChunk);
@@ -101,13 +102,13 @@ int64_t count_wrong_avg(const T* out, int64_t count, const Pattern& pattern, con
 
 }  // namespace
 
-void host_fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern,
-                     int32_t rank, int64_t index_base) {
+void host_fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern, int32_t rank,
+                     int64_t index_base) {
   for_dtype(dtype, [&]<typename T>() {
     T* out = static_cast<T*>(buffer);
     if (pattern.kind == PatternKind::kMove) {
-      ExpectationWalker<T>(pattern, false).walk(
-          rank, index_base, count, [&](int64_t j, const T* values, int64_t n) {
+      ExpectationWalker<T>(pattern, false)
+          .walk(rank, index_base, count, [&](int64_t j, const T* values, int64_t n) {
             std::memcpy(out + j, values, static_cast<std::size_t>(n) * sizeof(T));
           });
       return;
@@ -128,7 +129,9 @@ void host_fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pa
   });
 }
 
-void host_poison(void* buffer, std::size_t bytes) { std::memset(buffer, 0xff, bytes); }
+void host_poison(void* buffer, std::size_t bytes) {
+  std::memset(buffer, 0xff, bytes);
+}
 
 int64_t host_count_wrong(DType dtype, const void* buffer, int64_t count, const Pattern& pattern,
                          const OutputMap& map, int32_t rank) {

@@ -109,8 +109,11 @@ void MpiBackend::run(const OpArgs& args) {
   const MPI_Op op = collective_spec(args.collective).uses_op
                         ? types_.op(args.dtype, args.op).value_or(MPI_OP_NULL)
                         : MPI_OP_NULL;
-  const Call call{args.send[0], args.recv[0], comm_, rank_, size_, types_.datatype(args.dtype), op,
-                  count_arg(args.layout.param_count), who_};
+  const Call call{args.send[0], args.recv[0],
+                  comm_,        rank_,
+                  size_,        types_.datatype(args.dtype),
+                  op,           count_arg(args.layout.param_count),
+                  who_};
   kDispatch.at(static_cast<std::size_t>(args.collective))(args, call);
 }
 

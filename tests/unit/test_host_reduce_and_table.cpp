@@ -30,10 +30,18 @@ TEST(HostReduce, EveryTypeAndOpMatchesAReference) {
           double want = 0;
           switch (op.id) {
             case RedOp::kSum:
-            case RedOp::kAvg: want = ra[i] + rb[i]; break;
-            case RedOp::kProd: want = ra[i] * rb[i]; break;
-            case RedOp::kMax: want = std::max(ra[i], rb[i]); break;
-            case RedOp::kMin: want = std::min(ra[i], rb[i]); break;
+            case RedOp::kAvg:
+              want = ra[i] + rb[i];
+              break;
+            case RedOp::kProd:
+              want = ra[i] * rb[i];
+              break;
+            case RedOp::kMax:
+              want = std::max(ra[i], rb[i]);
+              break;
+            case RedOp::kMin:
+              want = std::min(ra[i], rb[i]);
+              break;
           }
           ASSERT_EQ(element_to_double(a[i]), want) << info.name << " " << op.name << " @" << i;
         }

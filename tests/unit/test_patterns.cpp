@@ -51,11 +51,15 @@ std::vector<Bytes> simulate(const CollectiveSpec& spec, const BufferLayout& l, D
   }
   for (int r = 0; r < n; ++r) {
     switch (spec.id) {
-      case Collective::kAllReduce: out[r] = reduced; break;
+      case Collective::kAllReduce:
+        out[r] = reduced;
+        break;
       case Collective::kReduce:
         if (r == root) out[r] = reduced;
         break;
-      case Collective::kReduceScatter: out[r] = reduce_all(base * r, base); break;
+      case Collective::kReduceScatter:
+        out[r] = reduce_all(base * r, base);
+        break;
       case Collective::kAllGather:
         for (int s = 0; s < n; ++s) std::memcpy(&out[r][s * base * elt], in[s].data(), base * elt);
         break;
@@ -67,7 +71,9 @@ std::vector<Bytes> simulate(const CollectiveSpec& spec, const BufferLayout& l, D
       case Collective::kBroadcast:
         if (r != root) out[r] = in[root];
         break;
-      case Collective::kSendRecv: out[r] = in[(r - 1 + n) % n]; break;
+      case Collective::kSendRecv:
+        out[r] = in[(r - 1 + n) % n];
+        break;
     }
   }
   return out;
@@ -80,14 +86,15 @@ void check_case(const Case& c, int64_t count, std::mt19937& rng) {
   const BufferLayout layout = spec.layout(count, info.size, c.nranks);
   if (layout.param_count == 0) return;
   const Pattern pattern = input_pattern(spec, c.op, c.nranks, info.exact_limit);
-  std::vector<Bytes> inputs(c.nranks, Bytes(static_cast<std::size_t>(layout.send_count) * info.size));
+  std::vector<Bytes> inputs(c.nranks,
+                            Bytes(static_cast<std::size_t>(layout.send_count) * info.size));
   for (int r = 0; r < c.nranks; ++r) {
     host_fill_input(c.dtype, inputs[r].data(), layout.send_count, pattern, r);
   }
-  std::vector<Bytes> outputs =
-      simulate(spec, layout, c.dtype, c.op, c.nranks, root, inputs, rng);
+  std::vector<Bytes> outputs = simulate(spec, layout, c.dtype, c.op, c.nranks, root, inputs, rng);
   for (int r = 0; r < c.nranks; ++r) {
-    const OutputCheck check = output_check(spec, layout, r, c.nranks, std::max(root, 0), std::nullopt);
+    const OutputCheck check =
+        output_check(spec, layout, r, c.nranks, std::max(root, 0), std::nullopt);
     const unsigned char* data = outputs[r].data() + check.offset * info.size;
     ASSERT_EQ(host_count_wrong(c.dtype, data, check.count, pattern, check.map, r), 0)
         << spec.name << " " << info.name << " " << redop_info(c.op).name << " n=" << c.nranks
@@ -120,8 +127,8 @@ TEST(Patterns, EveryCollectiveDatatypeAndReductionVerifies) {
 // More ranks than the narrow types' exact limits: the sparse and prod patterns take over.
 TEST(Patterns, ManyRanksStayExact) {
   std::mt19937 rng(7);
-  for (DType dtype : {DType::kFp8E5M2, DType::kFp8E4M3, DType::kBFloat16, DType::kInt8,
-                      DType::kHalf}) {
+  for (DType dtype :
+       {DType::kFp8E5M2, DType::kFp8E4M3, DType::kBFloat16, DType::kInt8, DType::kHalf}) {
     for (RedOp op : {RedOp::kSum, RedOp::kProd, RedOp::kMax, RedOp::kMin}) {
       for (int n : {17, 100, 300, 2500}) {
         check_case({Collective::kAllReduce, dtype, op, n}, 512, rng);

@@ -31,18 +31,21 @@ std::string usage_error(std::vector<std::string> args) {
 
 TEST(RunOptions, DefaultsAndNcclTestsFlags) {
   RunOptions o = parse({});
-  EXPECT_EQ(o.collectives, (std::vector<Collective>{Collective::kAllReduce, Collective::kAllToAll}));
+  EXPECT_EQ(o.collectives,
+            (std::vector<Collective>{Collective::kAllReduce, Collective::kAllToAll}));
   EXPECT_EQ(o.sweep.min_bytes, 8);
   EXPECT_EQ(o.sweep.max_bytes, 64 << 20);
   EXPECT_EQ(o.timing, TimingRule::kMax);
   EXPECT_EQ(o.repeat, 5);
   EXPECT_TRUE(o.inplace && o.out_of_place);
 
-  o = parse({"alltoall", "broadcast", "-b", "1K", "-e", "1M", "-f", "4", "-n", "7", "-w", "2",
-             "-m", "3", "-N", "2", "-c", "0", "-o", "max", "-d", "bf16", "-r", "1", "-a", "1",
-             "-z", "1", "-T", "9", "-J", "x.jsonl", "--csv", "x.csv", "--repeat", "3",
-             "--outofplace"});
-  EXPECT_EQ(o.collectives, (std::vector<Collective>{Collective::kAllToAll, Collective::kBroadcast}));
+  o = parse({"alltoall", "broadcast", "-b",       "1K",  "-e",          "1M",   "-f", "4",
+             "-n",       "7",         "-w",       "2",   "-m",          "3",    "-N", "2",
+             "-c",       "0",         "-o",       "max", "-d",          "bf16", "-r", "1",
+             "-a",       "1",         "-z",       "1",   "-T",          "9",    "-J", "x.jsonl",
+             "--csv",    "x.csv",     "--repeat", "3",   "--outofplace"});
+  EXPECT_EQ(o.collectives,
+            (std::vector<Collective>{Collective::kAllToAll, Collective::kBroadcast}));
   EXPECT_EQ(o.sweep.min_bytes, 1024);
   EXPECT_EQ(o.sweep.step_factor, 4);
   EXPECT_EQ(o.iters, 7);
