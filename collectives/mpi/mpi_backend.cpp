@@ -79,6 +79,12 @@ MpiBackend::MpiBackend(const MpiRuntime& runtime, const BackendConfig& config)
   if (config.memory != MemoryKind::kHost) {
     throw UsageError("--memory device needs a CUDA build (this mpi backend serves host memory)");
   }
+  if (config.cuda_graph_launches > 0) {
+    throw UsageError("-G/--cudagraph needs a GPU backend (--backend nccl)");
+  }
+  if (config.threads != 1 || config.gpus_per_process != 1) {
+    throw UsageError("backend mpi runs one rank per process: use -t 1 -g 1 and launch more ranks");
+  }
   comm_ = runtime.duplicate_world();
   rank_ = runtime.rank();
   size_ = runtime.size();
