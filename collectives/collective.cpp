@@ -1,5 +1,7 @@
 #include "collectives/collective.hpp"
 
+#include "kernels/named_table.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -147,27 +149,15 @@ const CollectiveSpec& collective_spec(Collective id) {
 }
 
 std::optional<Collective> parse_collective(std::string_view text) {
-  std::string key(text);
-  std::transform(key.begin(), key.end(), key.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string key = lowercase(text);
   // nccl-tests' binaries are named <collective>_perf; accept that spelling too.
   if (key.size() > 5 && key.ends_with("_perf")) key.resize(key.size() - 5);
-  for (const CollectiveSpec& spec : collective_table()) {
-    if (spec.name == key) return spec.id;
-    for (std::string_view alias : spec.aliases) {
-      if (alias == key) return spec.id;
-    }
-  }
-  return std::nullopt;
+  const CollectiveSpec* spec = find_by_name(all_collectives(), key);
+  return spec ? std::optional<Collective>(spec->id) : std::nullopt;
 }
 
 std::string collective_names() {
-  std::string out;
-  for (const CollectiveSpec& spec : collective_table()) {
-    if (!out.empty()) out += ", ";
-    out += spec.name;
-  }
-  return out;
+  return join_names(all_collectives());
 }
 
 int64_t reported_bytes(const BufferLayout& layout, std::size_t elt_size) {

@@ -1,5 +1,7 @@
 #include "kernels/dtype.hpp"
 
+#include "kernels/named_table.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -28,13 +30,6 @@ const std::array<DTypeInfo, 12>& dtype_table() {
   return table;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 }  // namespace
 
 std::span<const DTypeInfo> all_dtypes() {
@@ -46,23 +41,12 @@ const DTypeInfo& dtype_info(DType id) {
 }
 
 std::optional<DType> parse_dtype(std::string_view text) {
-  const std::string key = lower(text);
-  for (const DTypeInfo& info : dtype_table()) {
-    if (info.name == key) return info.id;
-    for (std::string_view alias : info.aliases) {
-      if (alias == key) return info.id;
-    }
-  }
-  return std::nullopt;
+  const DTypeInfo* info = find_by_name(all_dtypes(), text);
+  return info ? std::optional<DType>(info->id) : std::nullopt;
 }
 
 std::string dtype_names() {
-  std::string out;
-  for (const DTypeInfo& info : dtype_table()) {
-    if (!out.empty()) out += ", ";
-    out += info.name;
-  }
-  return out;
+  return join_names(all_dtypes());
 }
 
 }  // namespace collbench

@@ -1,5 +1,7 @@
 #include "kernels/redop.hpp"
 
+#include "kernels/named_table.hpp"
+
 #include <array>
 
 namespace collbench {
@@ -25,19 +27,12 @@ const RedOpInfo& redop_info(RedOp id) {
 }
 
 std::optional<RedOp> parse_redop(std::string_view text) {
-  for (const RedOpInfo& info : redop_table()) {
-    if (info.name == text) return info.id;
-  }
-  return std::nullopt;
+  const RedOpInfo* info = find_by_name(all_redops(), text);
+  return info ? std::optional<RedOp>(info->id) : std::nullopt;
 }
 
 std::string redop_names() {
-  std::string out;
-  for (const RedOpInfo& info : redop_table()) {
-    if (!out.empty()) out += ", ";
-    out += info.name;
-  }
-  return out;
+  return join_names(all_redops());
 }
 
 }  // namespace collbench
