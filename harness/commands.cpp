@@ -6,10 +6,18 @@
 namespace collbench {
 
 std::unique_ptr<Command> make_run_command();
+std::unique_ptr<Command> make_compare_command();
+std::unique_ptr<Command> make_history_command();
+std::unique_ptr<Command> make_report_command();
+std::unique_ptr<Command> make_export_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(make_run_command());
+  commands.push_back(make_compare_command());
+  commands.push_back(make_history_command());
+  commands.push_back(make_report_command());
+  commands.push_back(make_export_command());
   return commands;
 }
 

@@ -1,0 +1,212 @@
+// Subcommands over results files: compare, history, report, export. None of them starts MPI.
+#include <cstdio>
+#include <iostream>
+
+#include "harness/command.hpp"
+#include "harness/errors.hpp"
+#include "harness/size_sweep.hpp"
+#include "results/atomic_file.hpp"
+#include "results/compare.hpp"
+#include "results/export_prometheus.hpp"
+#include "results/history.hpp"
+#include "results/report.hpp"
+
+#ifndef COLLBENCH_CHARTJS_PATH
+#define COLLBENCH_CHARTJS_PATH "/usr/share/javascript/chart.js/chart.min.js"
+#endif
+
+namespace collbench {
+namespace {
+
+std::vector<RunFile> read_all(const std::vector<std::string>& paths) {
+  std::vector<RunFile> runs;
+  for (const std::string& path : paths) runs.push_back(read_run_file(path));
+  return runs;
+}
+
+class CompareCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* c = app.add_subcommand(
+        "compare", "Compare a run with a baseline: exit 0 no regression, 1 regression, 2 bad input");
+    c->add_option("baseline", baseline_, "Baseline JSON Lines")->required();
+    c->add_option("current", current_, "Current JSON Lines")->required();
+    c->add_option("--threshold", threshold_, "Percent slower that counts as worse (5)");
+    c->add_option("--format", format_, "text or markdown (text)")
+        ->check(CLI::IsMember({"text", "markdown"}));
+    c->add_flag("--json", json_, "Machine-readable JSON on stdout");
+    return c;
+  }
+  int execute(int, char**) override {
+    if (threshold_ < 0) throw UsageError("--threshold must be 0 or more percent");
+    const RunFile baseline = read_run_file(baseline_);
+    const RunFile current = read_run_file(current_);
+    const Comparison comparison = compare_runs(baseline, current, threshold_);
+    if (json_) {
+      std::cout << comparison_to_json(comparison).dump(2) << "\n";
+    } else {
+      std::cout << format_comparison_text(comparison, format_ == "markdown");
+    }
+    return comparison.regressed() ? kExitWrongData : kExitOk;
+  }
+
+ private:
+  std::string baseline_, current_, format_ = "text";
+  double threshold_ = 5;
+  bool json_ = false;
+};
+
+class HistoryCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* h = app.add_subcommand("history", "Store runs in SQLite; trends; judge a new run");
+    h->require_subcommand(1);
+    h->add_option("--db", db_, "Database file (results/history.db)");
+    add_ = h->add_subcommand("add", "Add runs to the history");
+    add_->add_option("files", files_, "JSON Lines files")->required();
+    list_ = h->add_subcommand("list", "List the stored runs, newest first");
+    list_->add_option("--last", last_, "How many (30)");
+    show_ = h->add_subcommand("show", "A trend: one configuration over the stored runs");
+    show_->add_option("--collective", filter_.collective, "Collective")->required();
+    show_->add_option("--size", size_, "Message size (bytes, K/M/G)");
+    show_->add_option("--backend", filter_.backend, "Backend");
+    show_->add_option("--dtype", filter_.dtype, "Datatype");
+    show_->add_option("--last", last_, "How many runs (30)");
+    check_ = h->add_subcommand("check", "Judge a run against the recent history: exit 1 on regression");
+    check_->add_option("file", check_file_, "JSON Lines file")->required();
+    check_->add_option("--last", last_, "History depth per configuration (30)");
+    check_->add_option("--mad", mad_factor_, "Band in robust standard deviations (3)");
+    check_->add_option("--threshold", threshold_, "Minimum band, percent of the median (5)");
+    for (CLI::App* sub : {add_, list_, show_, check_}) sub->add_option("--db", db_, "Database file");
+    return h;
+  }
+
+  int execute(int, char**) override {
+    if (last_ < 1) throw UsageError("--last must be at least 1");
+    if (add_->parsed()) {
+      std::vector<RunFile> runs = read_all(files_);  // all files are checked before any is stored
+      HistoryDb db(db_);
+      for (const RunFile& run : runs) {
+        std::printf("%s: %s\n", run.path.c_str(),
+                    db.add(run) ? ("added " + std::to_string(run.results.size()) + " results").c_str()
+                                : "already in the history");
+      }
+      return kExitOk;
+    }
+    HistoryDb db(db_);
+    if (list_->parsed()) {
+      std::printf("%6s  %-20s  %-12s  %-8s  %5s  %7s  %s\n", "id", "timestamp", "revision",
+                  "backend", "ranks", "results", "file");
+      for (const HistoryRun& r : db.runs(last_)) {
+        std::printf("%6lld  %-20s  %-12s  %-8s  %5d  %7d  %s\n", static_cast<long long>(r.id),
+                    r.timestamp.c_str(), r.git_revision.c_str(), r.backend.c_str(), r.nranks,
+                    r.results, r.file.c_str());
+      }
+      return kExitOk;
+    }
+    if (show_->parsed()) return show(db);
+    return check(db);
+  }
+
+ private:
+  int show(const HistoryDb& db) {
+    if (!size_.empty()) filter_.bytes = collbench::parse_size(size_, "--size");
+    filter_.last = last_;
+    const std::vector<HistoryPoint> points = db.series(filter_);
+    if (points.empty()) throw UsageError("no stored results match --collective " + filter_.collective);
+    std::printf("%-20s  %-12s  %-8s  %-8s  %-12s  %5s  %12s  %10s  %10s  %6s\n", "timestamp",
+                "revision", "backend", "dtype", "placement", "ranks", "bytes", "time_us",
+                "busbw", "#wrong");
+    for (const HistoryPoint& p : points) {
+      std::printf("%-20s  %-12s  %-8s  %-8s  %-12s  %5d  %12lld  %10.2f  %10.3f  %6lld\n",
+                  p.timestamp.c_str(), p.git_revision.c_str(), p.row.backend.c_str(),
+                  p.row.dtype.c_str(), p.row.inplace ? "in-place" : "out-of-place", p.row.nranks,
+                  static_cast<long long>(p.row.bytes), p.row.time_us, p.row.busbw,
+                  static_cast<long long>(p.row.wrong));
+    }
+    return kExitOk;
+  }
+
+  int check(const HistoryDb& db) {
+    const RunFile run = read_run_file(check_file_);
+    int regressions = 0, judged = 0;
+    for (const HistoryJudgement& j : db.check(run, last_, mad_factor_, threshold_)) {
+      if (!j.enough_history && !j.regression) continue;
+      ++judged;
+      if (!j.regression) continue;
+      ++regressions;
+      std::printf("REGRESSION %s %lld B: busbw %.3f GB/s below %.3f (median %.3f, MAD %.3f, %d runs)%s\n",
+                  config_label(j.row).c_str(), static_cast<long long>(j.row.bytes), j.row.busbw,
+                  j.floor, j.median, j.mad, j.history_points,
+                  j.row.wrong > 0 ? " and wrong data" : "");
+    }
+    std::printf("# %d rows judged against history, %d regressions\n", judged, regressions);
+    return regressions ? kExitWrongData : kExitOk;
+  }
+
+  std::string db_ = "results/history.db";
+  std::vector<std::string> files_;
+  std::string check_file_, size_;
+  SeriesFilter filter_;
+  int last_ = 30;
+  double mad_factor_ = 3, threshold_ = 5;
+  CLI::App *add_ = nullptr, *list_ = nullptr, *show_ = nullptr, *check_ = nullptr;
+};
+
+class ReportCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* r = app.add_subcommand("report", "Write a self-contained HTML report of runs");
+    r->add_option("files", files_, "JSON Lines files, one chart line per run")->required();
+    r->add_option("-o,--output", output_, "HTML file (report.html)");
+    r->add_option("--chartjs", chartjs_, "Chart.js to inline (Debian's libjs-chart.js)");
+    return r;
+  }
+  int execute(int, char**) override {
+    const std::vector<RunFile> runs = read_all(files_);
+    write_file_atomically(output_, make_report_html(runs, chartjs_));
+    std::printf("wrote %s (%zu runs)\n", output_.c_str(), runs.size());
+    return kExitOk;
+  }
+
+ private:
+  std::vector<std::string> files_;
+  std::string output_ = "report.html";
+  std::string chartjs_ = COLLBENCH_CHARTJS_PATH;
+};
+
+class ExportCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* e = app.add_subcommand("export", "Export the latest results for other tools");
+    e->add_option("files", files_, "JSON Lines files")->required();
+    e->add_option("--format", format_, "prometheus (OpenMetrics text)")
+        ->check(CLI::IsMember({"prometheus"}));
+    e->add_option("-o,--output", output_, "Output file (written atomically; default stdout)");
+    return e;
+  }
+  int execute(int, char**) override {
+    const std::string text = export_openmetrics(read_all(files_));
+    if (output_.empty()) {
+      std::fputs(text.c_str(), stdout);
+    } else {
+      write_file_atomically(output_, text);
+    }
+    return kExitOk;
+  }
+
+ private:
+  std::vector<std::string> files_;
+  std::string format_ = "prometheus";
+  std::string output_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_compare_command() { return std::make_unique<CompareCommand>(); }
+std::unique_ptr<Command> make_history_command() { return std::make_unique<HistoryCommand>(); }
+std::unique_ptr<Command> make_report_command() { return std::make_unique<ReportCommand>(); }
+std::unique_ptr<Command> make_export_command() { return std::make_unique<ExportCommand>(); }
+
+}  // namespace collbench
+

@@ -1,0 +1,200 @@
+#include "results/report.hpp"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "harness/errors.hpp"
+
+namespace collbench {
+namespace {
+
+constexpr const char* kStyle = R"css(
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+h1 { margin-bottom: 0.2em; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
+th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: right; }
+th { background: #f0f0f0; }
+td.text, th.text { text-align: left; }
+.ok { color: #1a7f37; font-weight: bold; }
+.bad { color: #cf222e; font-weight: bold; }
+.charts { display: flex; flex-wrap: wrap; gap: 1em; }
+.chart { width: 560px; height: 340px; }
+)css";
+
+// Draws every chart described in the embedded data, then marks the body so tests (and people)
+// can tell the page finished: data-rendered = number of charts drawn.
+constexpr const char* kScript = R"js(
+(function () {
+  const data = JSON.parse(document.getElementById('collbench-data').textContent);
+  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2',
+                   '#7f7f7f', '#bcbd22', '#17becf'];
+  let drawn = 0;
+  for (const chart of data.charts) {
+    const canvas = document.getElementById(chart.id);
+    const datasets = chart.series.map((s, i) => ({
+      label: s.label, data: s.points, borderColor: palette[i % palette.length],
+      backgroundColor: palette[i % palette.length], fill: false, tension: 0, pointRadius: 2 }));
+    new Chart(canvas, {
+      type: 'line',
+      data: { datasets: datasets },
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false, parsing: true,
+        plugins: { title: { display: true, text: chart.title } },
+        scales: {
+          x: { type: 'logarithmic', title: { display: true, text: 'message size (bytes)' } },
+          y: { type: chart.logY ? 'logarithmic' : 'linear',
+               title: { display: true, text: chart.yLabel } } } } });
+    drawn += 1;
+  }
+  document.body.setAttribute('data-rendered', String(drawn));
+})();
+)js";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw UsageError("Chart.js not found at " + path + " (apt-get install libjs-chart.js)");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string fixed(double v, int decimals) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(decimals);
+  out << v;
+  return out.str();
+}
+
+std::string placement(const ResultRow& r) { return r.inplace ? "in-place" : "out-of-place"; }
+
+}  // namespace
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string json_for_script(const nlohmann::json& value) {
+  const std::string text = value.dump();
+  std::string out;
+  for (char c : text) {
+    if (c == '<') {
+      out += "\\u003c";  // only ever inside JSON strings
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string make_report_html(const std::vector<RunFile>& runs, const std::string& chartjs_path) {
+  const std::string chartjs = read_file(chartjs_path);
+  std::ostringstream html;
+  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+       << "<title>collbench report</title><style>" << kStyle << "</style>\n<script>" << chartjs
+       << "</script></head>\n<body>\n<h1>collbench report</h1>\n";
+
+  // Run metadata.
+  html << "<h2>Runs</h2>\n<table><tr><th class=text>file</th><th class=text>timestamp</th>"
+       << "<th class=text>collbench</th><th class=text>backend</th><th>ranks</th>"
+       << "<th class=text>hosts</th><th class=text>MPI</th><th class=text>command</th></tr>\n";
+  for (const RunFile& run : runs) {
+    std::string hosts;
+    if (run.run.contains("hosts") && run.run["hosts"].is_array()) {
+      for (const auto& h : run.run["hosts"]) {
+        if (!hosts.empty()) hosts += ", ";
+        hosts += h.value("name", std::string("?")) + " (" + std::to_string(h.value("ranks", 0)) + ")";
+      }
+    }
+    html << "<tr><td class=text>" << html_escape(run.path) << "</td><td class=text>"
+         << html_escape(run.run.value("timestamp", std::string("?"))) << "</td><td class=text>"
+         << html_escape(run.run.value("collbench_version", std::string("?")) + " " +
+                        run.run.value("git_revision", std::string("")))
+         << "</td><td class=text>" << html_escape(run.run.value("backend", std::string("?")))
+         << "</td><td>" << run.run.value("nranks", 0) << "</td><td class=text>"
+         << html_escape(hosts) << "</td><td class=text>"
+         << html_escape(run.run.value("mpi_library", std::string("?"))) << "</td><td class=text>"
+         << html_escape(run.run.value("command_line", std::string("?"))) << "</td></tr>\n";
+  }
+  html << "</table>\n";
+
+  // Group rows by collective; a series is one run x configuration.
+  std::map<std::string, std::vector<std::pair<std::size_t, const ResultRow*>>> by_collective;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    for (const ResultRow& row : runs[i].results) by_collective[row.collective].push_back({i, &row});
+  }
+  nlohmann::json charts = nlohmann::json::array();
+  for (const auto& [collective, rows] : by_collective) {
+    std::map<std::string, nlohmann::json> busbw, time, efficiency;
+    int64_t wrong = 0;
+    bool checked = false;
+    for (const auto& [run, row] : rows) {
+      if (row->wrong > 0) wrong += row->wrong;
+      checked = checked || row->wrong >= 0;
+      if (row->bytes <= 0) continue;  // no place on a log axis
+      const std::string label = runs[run].label() + " " + row->dtype + " " + row->redop + " " +
+                                placement(*row);
+      busbw[label].push_back({{"x", row->bytes}, {"y", row->busbw}});
+      time[label].push_back({{"x", row->bytes}, {"y", row->time_us}});
+      if (row->ceiling > 0) {
+        efficiency[label].push_back({{"x", row->bytes}, {"y", 100.0 * row->busbw / row->ceiling}});
+      }
+    }
+    auto add_chart = [&](const std::string& title,
+                         const std::string& y_label, bool log_y,
+                         const std::map<std::string, nlohmann::json>& series) {
+      if (series.empty()) return;
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& [label, points] : series) list.push_back({{"label", label}, {"points", points}});
+      const std::string id = "chart-" + std::to_string(charts.size());
+      charts.push_back({{"id", id}, {"title", collective + ": " + title}, {"yLabel", y_label},
+                        {"logY", log_y}, {"series", list}});
+      html << "<div class=chart><canvas id=\"" << id << "\"></canvas></div>\n";
+    };
+    html << "<h2>" << html_escape(collective) << "</h2>\n<p>Verification: "
+         << (!checked ? "<span>not checked</span>"
+                      : wrong ? "<span class=bad>" + std::to_string(wrong) + " wrong elements</span>"
+                              : std::string("<span class=ok>#wrong 0</span>"))
+         << "</p>\n<div class=charts>\n";
+    add_chart("bus bandwidth", "busbw (GB/s)", false, busbw);
+    add_chart("time per operation", "time (us)", true, time);
+    add_chart("efficiency against the ceiling", "busbw / ceiling (%)", false,
+              efficiency);
+    html << "</div>\n<table><tr><th class=text>run</th><th class=text>dtype</th>"
+         << "<th class=text>redop</th><th class=text>placement</th><th>ranks</th><th>size (B)</th>"
+         << "<th>time (us)</th><th>min</th><th>max</th><th>algbw (GB/s)</th>"
+         << "<th>busbw (GB/s)</th><th>#wrong</th></tr>\n";
+    for (const auto& [run, row] : rows) {
+      html << "<tr><td class=text>" << html_escape(runs[run].label()) << "</td><td class=text>"
+           << html_escape(row->dtype) << "</td><td class=text>" << html_escape(row->redop)
+           << "</td><td class=text>" << placement(*row) << "</td><td>" << row->nranks << "</td><td>"
+           << row->bytes << "</td><td>" << fixed(row->time_us, 2) << "</td><td>"
+           << fixed(row->time_us_min, 2) << "</td><td>" << fixed(row->time_us_max, 2) << "</td><td>"
+           << fixed(row->algbw, 3) << "</td><td>" << fixed(row->busbw, 3) << "</td><td"
+           << (row->wrong > 0 ? " class=bad" : "") << ">"
+           << (row->wrong < 0 ? std::string("N/A") : std::to_string(row->wrong)) << "</td></tr>\n";
+    }
+    html << "</table>\n";
+  }
+  html << "<script type=\"application/json\" id=\"collbench-data\">"
+       << json_for_script({{"charts", charts}}) << "</script>\n<script>" << kScript
+       << "</script>\n</body></html>\n";
+  return html.str();
+}
+
+}  // namespace collbench
