@@ -12,6 +12,7 @@
 
 #include "kernels/device_common.cuh"
 #include "kernels/device_patterns.hpp"
+#include "kernels/pattern_walk.hpp"
 
 namespace collbench {
 namespace {
@@ -22,43 +23,17 @@ constexpr int64_t kTableLimit = kMaxPeriod;  // 4096 entries of at most 8 bytes:
 constexpr int kUnroll = 4;
 constexpr int64_t kMaxRunsPerLaunch = 65535;  // gridDim.y
 
-// Where element 0 of a run sits in its pattern, and how positions advance.
-struct Walk {
-  int64_t base;    // position of element 0
-  int64_t step;    // per element, < domain
-  int64_t domain;  // P or M
-};
-
-CB_HD int64_t wrap_add(int64_t position, int64_t by, int64_t domain) {
-  position += by;
-  return position >= domain ? position - domain : position;
-}
-
-CB_HD Walk walk_for_input(const Pattern& p, int64_t rank, int64_t first_index) {
-  if (p.kind == PatternKind::kMove) {
-    return {input_code(p, rank, first_index), kMoveIndexStride % p.modulus, p.modulus};
-  }
-  return {positive_mod(first_index + rank, p.period), 1 % p.period, p.period};
-}
-
-CB_HD Walk walk_for_output(const Pattern& p, const Source& s) {
-  if (p.kind == PatternKind::kMove) return walk_for_input(p, s.rank, s.index);
-  return {positive_mod(s.index, p.period), 1 % p.period, p.period};
-}
-
-// Input value at a position: data movement codes are the positions themselves; reduction inputs
-// map the residue (index + rank) mod P through input_code().
 // The computed paths (domains too large for a table) stay out of line: inlined into every unrolled
 // lane they multiply compile time for no speed that matters.
 template <typename T>
 __device__ __noinline__ T input_at(const Pattern& p, int64_t position) {
-  return element_from_code<T>(p.kind == PatternKind::kMove ? position : input_code(p, position, 0));
+  return element_from_code<T>(input_code_at(p, position));
 }
 
 // Expected output at a position (exact ops).
 template <typename T>
 __device__ __noinline__ T expected_at(const Pattern& p, bool reduce, int64_t position) {
-  return element_from_code<T>(reduce ? reduced_code(p, position) : position);
+  return element_from_code<T>(expected_code_at(p, reduce, position));
 }
 
 // Compares representations, as the host checker does: -0.0 is not 0.0 and NaN is not a match.
@@ -83,16 +58,13 @@ struct ThreadWalk {
 };
 
 template <typename T>
-__device__ ThreadWalk start_thread(const Walk& w, int64_t first_unit, int64_t grid_units) {
+__device__ ThreadWalk start_thread(const PatternWalk& w, int64_t first_unit, int64_t grid_units) {
   constexpr int64_t lanes = device::kLanes<T>;
-  const int64_t e0 = first_unit * lanes;
-  const int64_t pos = (w.base + (e0 % w.domain) * w.step) % w.domain;
-  const int64_t jump = ((grid_units * lanes) % w.domain) * w.step % w.domain;
-  return {pos, jump};
+  return {position_of(w, first_unit * lanes), jump_for(w, grid_units * lanes)};
 }
 
 template <typename T>
-__global__ void fill_kernel(T* out, int64_t count, Pattern p, Walk w, bool use_table) {
+__global__ void fill_kernel(T* out, int64_t count, Pattern p, PatternWalk w, bool use_table) {
   extern __shared__ __align__(16) unsigned char shared[];
   T* table = reinterpret_cast<T*>(shared);
   if (use_table) {
@@ -163,7 +135,7 @@ __global__ void check_kernel(const T* out, CheckArgs a) {
   const int64_t run = a.first_run + blockIdx.y;
   const int64_t start = run * a.run_length;
   const int64_t length = a.count - start < a.run_length ? a.count - start : a.run_length;
-  const Walk w = walk_for_output(a.p, output_source(a.map, a.rank, a.p.nranks, start));
+  const PatternWalk w = walk_for_output(a.p, output_source(a.map, a.rank, a.p.nranks, start));
   T* table = reinterpret_cast<T*>(shared);
   double* avg_table = reinterpret_cast<double*>(shared);
   if (a.use_table) {
@@ -239,7 +211,7 @@ void device_fill_input(DType dtype, void* buffer, int64_t count, const Pattern& 
                        int32_t rank, cudaStream_t stream, int64_t index_base) {
   if (count <= 0) return;
   for_dtype(dtype, [&]<typename T>() {
-    const Walk w = walk_for_input(pattern, rank, index_base);
+    const PatternWalk w = walk_for_input(pattern, rank, index_base);
     const int64_t shared = table_bytes(w.domain, sizeof(T));
     const int64_t units = (count + device::kLanes<T> - 1) / device::kLanes<T>;
     const unsigned grid = device::grid_for(units, int64_t{device::sm_count()} * device::kBlocksPerSm);

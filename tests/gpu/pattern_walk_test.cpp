@@ -1,0 +1,130 @@
+// The device kernels never evaluate pattern.hpp's closed forms per element: they walk positions
+// (kernels/pattern_walk.hpp). These host tests hold that walk, with the kernels' own grid-stride
+// arithmetic, to the closed forms and to the host checker, so a wrong walk fails on any machine.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "collectives/collective.hpp"
+#include "kernels/dtype.hpp"
+#include "kernels/host_patterns.hpp"
+#include "kernels/pattern_walk.hpp"
+
+namespace collbench {
+namespace {
+
+// Every element visited the way a kernel thread visits it: `lanes` consecutive elements per unit,
+// units `grid_units` apart, positions advanced by wrap_add only.
+std::vector<int64_t> walk_codes(const Pattern& p, const PatternWalk& w, int64_t count, int lanes,
+                                int64_t grid_units, bool input, bool reduce) {
+  std::vector<int64_t> codes(static_cast<std::size_t>(count), -1);
+  const int64_t units = (count + lanes - 1) / lanes;
+  for (int64_t first = 0; first < grid_units && first < units; ++first) {
+    int64_t unit_position = position_of(w, first * lanes);
+    const int64_t jump = jump_for(w, grid_units * lanes);
+    for (int64_t u = first; u < units; u += grid_units) {
+      int64_t position = unit_position;
+      for (int k = 0; k < lanes && u * lanes + k < count; ++k) {
+        codes[static_cast<std::size_t>(u * lanes + k)] =
+            input ? input_code_at(p, position) : expected_code_at(p, reduce, position);
+        position = wrap_add(position, w.step, w.domain);
+      }
+      unit_position = wrap_add(unit_position, jump, w.domain);
+    }
+  }
+  return codes;
+}
+
+struct Case {
+  PatternKind kind;
+  RedOp op;
+  int32_t nranks;
+  int64_t limit;
+};
+
+std::vector<Case> cases() {
+  std::vector<Case> out;
+  for (int64_t limit : {int64_t{8}, int64_t{16}, int64_t{127}, int64_t{2048}, INT64_C(1) << 24}) {
+    for (int32_t n : {1, 3, 8, 100}) {
+      out.push_back({PatternKind::kMove, RedOp::kSum, n, limit});
+      for (RedOp op : {RedOp::kSum, RedOp::kProd, RedOp::kMax, RedOp::kMin}) {
+        out.push_back({PatternKind::kReduce, op, n, limit});
+      }
+    }
+  }
+  return out;
+}
+
+TEST(PatternWalk, InputMatchesClosedFormForEveryGridShape) {
+  for (const Case& c : cases()) {
+    const Pattern p = make_pattern(c.kind, c.op, c.nranks, c.limit);
+    for (int64_t index_base : {int64_t{0}, int64_t{5}, int64_t{4099}}) {
+      for (int lanes : {1, 2, 4, 8, 16}) {
+        for (int64_t grid_units : {int64_t{1}, int64_t{3}, int64_t{64}}) {
+          const int32_t rank = c.nranks - 1;
+          const PatternWalk w = walk_for_input(p, rank, index_base);
+          const int64_t count = 1000;
+          const auto codes = walk_codes(p, w, count, lanes, grid_units, true, false);
+          for (int64_t j = 0; j < count; ++j) {
+            ASSERT_EQ(codes[static_cast<std::size_t>(j)], input_code(p, rank, index_base + j))
+                << "limit " << c.limit << " n " << c.nranks << " lanes " << lanes << " j " << j;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(PatternWalk, OutputMatchesExpectedCodeForEveryMap) {
+  const int32_t n = 5;
+  const int64_t block = 96;
+  const OutputMap maps[] = {
+      {true, SourceRank::kFixed, 0, 0, 0},               // all_reduce
+      {true, SourceRank::kFixed, 0, 0, 7},               // reduce_scatter's slice
+      {false, SourceRank::kBlock, 0, block, 0},          // all_gather
+      {false, SourceRank::kBlock, 0, block, block * 2},  // all_to_all
+      {false, SourceRank::kShift, -1, 0, 0},             // sendrecv
+  };
+  for (const OutputMap& map : maps) {
+    const Pattern p =
+        make_pattern(map.reduce ? PatternKind::kReduce : PatternKind::kMove, RedOp::kSum, n, 2048);
+    for (int32_t rank = 0; rank < n; ++rank) {
+      const int64_t count = block * n;
+      const int64_t run_length = map.block > 0 ? map.block : count;
+      for (int64_t start = 0; start < count; start += run_length) {
+        const PatternWalk w = walk_for_output(p, output_source(map, rank, n, start));
+        const auto codes = walk_codes(p, w, run_length, 8, 5, false, map.reduce);
+        for (int64_t j = 0; j < run_length; ++j) {
+          ASSERT_EQ(codes[static_cast<std::size_t>(j)], expected_code(p, map, rank, start + j));
+        }
+      }
+    }
+  }
+}
+
+// The walk's codes, turned into elements, are the host checker's expectations: a buffer built
+// from them passes host_count_wrong, for every datatype.
+TEST(PatternWalk, ElementsFromWalkPassTheHostChecker) {
+  for (const DTypeInfo& info : all_dtypes()) {
+    for (RedOp op : {RedOp::kSum, RedOp::kProd, RedOp::kMax, RedOp::kMin}) {
+      const int32_t n = 4;
+      const Pattern p = make_pattern(PatternKind::kReduce, op, n, info.exact_limit);
+      const OutputMap map{true, SourceRank::kFixed, 0, 0, 0};
+      const int64_t count = 777;
+      const auto codes = walk_codes(p, walk_for_output(p, {0, 0}), count, 4, 7, false, true);
+      for_dtype(info.id, [&]<typename T>() {
+        std::vector<T> out(static_cast<std::size_t>(count));
+        for (int64_t j = 0; j < count; ++j) {
+          out[static_cast<std::size_t>(j)] =
+              element_from_code<T>(codes[static_cast<std::size_t>(j)]);
+        }
+        EXPECT_EQ(host_count_wrong(info.id, out.data(), count, p, map, 0), 0) << info.name;
+        out[100] = element_from_code<T>(codes[100] == 0 ? 1 : 0);
+        EXPECT_EQ(host_count_wrong(info.id, out.data(), count, p, map, 0), 1) << info.name;
+      });
+    }
+  }
+}
+
+}  // namespace
+}  // namespace collbench
