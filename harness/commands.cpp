@@ -6,10 +6,12 @@
 namespace collbench {
 
 std::unique_ptr<Command> make_run_command();
+std::unique_ptr<Command> make_copy_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(make_run_command());
+  commands.push_back(make_copy_command());
   return commands;
 }
 
