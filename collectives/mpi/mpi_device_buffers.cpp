@@ -1,0 +1,108 @@
+#include "collectives/mpi/mpi_device_buffers.hpp"
+
+#include <algorithm>
+#include <array>
+#if __has_include(<mpi-ext.h>)
+#include <mpi-ext.h>  // Open MPI's extensions: MPIX_CUDA_AWARE_SUPPORT, MPIX_Query_cuda_support
+#endif
+
+#include "collectives/cuda/device_memory.hpp"
+#include "kernels/cuda_check.hpp"
+
+namespace collbench {
+
+bool mpi_library_cuda_aware() {
+#if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
+  return MPIX_Query_cuda_support() == 1;
+#else
+  return false;
+#endif
+}
+
+namespace {
+cudaStream_t as_stream(void* s) {
+  return static_cast<cudaStream_t>(s);
+}
+}  // namespace
+
+MpiDeviceBuffers::MpiDeviceBuffers(const Identity& who, int node_process) : who_(who) {
+  set_cuda_error_context(who.describe());
+  std::string why;
+  const int visible = visible_device_count(&why);
+  if (visible == 0) throw UsageError("no CUDA device visible (" + why + ")");
+  device_ = node_process % visible;
+  CB_CUDA(cudaSetDevice(device_));
+  cudaStream_t stream = nullptr;
+  CB_CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  stream_ = stream;
+  memory_ = make_device_memory({{device_, stream}});
+  cuda_aware_ = mpi_library_cuda_aware();
+}
+
+MpiDeviceBuffers::~MpiDeviceBuffers() {
+  memory_.reset();
+  for (void* p : staged_) {
+    if (p) (void)cudaFreeHost(p);
+  }
+  (void)cudaStreamDestroy(as_stream(stream_));
+}
+
+std::string MpiDeviceBuffers::description() const {
+  return cuda_aware_ ? "device (CUDA-aware)" : "device (staged through pinned host memory)";
+}
+
+void* MpiDeviceBuffers::staging(int which, std::size_t bytes) {
+  if (staged_bytes_[which] < bytes) {
+    if (staged_[which]) CB_CUDA(cudaFreeHost(staged_[which]));
+    staged_[which] = nullptr;
+    staged_bytes_[which] = 0;
+    CB_CUDA(cudaMallocHost(&staged_[which], bytes));
+    staged_bytes_[which] = bytes;
+  }
+  return staged_[which];
+}
+
+void MpiDeviceBuffers::run(const OpArgs& args, const std::function<void(const OpArgs&)>& call) {
+  const cudaStream_t stream = as_stream(stream_);
+  CB_CUDA(cudaSetDevice(device_));
+  CB_CUDA(cudaStreamSynchronize(stream));  // fills and poisons are queued on the stream
+  if (cuda_aware_) {
+    call(args);
+    return;
+  }
+  const std::size_t elt = dtype_info(args.dtype).size;
+  const auto* send = static_cast<const char*>(args.send[0]);
+  auto* recv = static_cast<char*>(args.recv[0]);
+  const std::size_t send_bytes = static_cast<std::size_t>(args.layout.send_count) * elt;
+  const std::size_t recv_bytes = static_cast<std::size_t>(args.layout.recv_count) * elt;
+  std::array<const void*, 1> host_send{};
+  std::array<void*, 1> host_recv{};
+  OpArgs staged = args;
+  staged.send = host_send;
+  staged.recv = host_recv;
+  if (args.inplace) {
+    // Input and output share one device region: stage all of it, keeping the offsets.
+    const char* lo = std::min(send, static_cast<const char*>(recv));
+    const char* hi = std::max(send + send_bytes, static_cast<const char*>(recv) + recv_bytes);
+    const auto bytes = static_cast<std::size_t>(hi - lo);
+    auto* host = static_cast<char*>(staging(0, bytes));
+    CB_CUDA(cudaMemcpyAsync(host, lo, bytes, cudaMemcpyDeviceToHost, stream));
+    CB_CUDA(cudaStreamSynchronize(stream));
+    host_send[0] = host + (send - lo);
+    host_recv[0] = host + (recv - lo);
+    call(staged);
+    CB_CUDA(cudaMemcpyAsync(const_cast<char*>(lo), host, bytes, cudaMemcpyHostToDevice, stream));
+  } else {
+    host_send[0] = staging(0, std::max<std::size_t>(send_bytes, 1));
+    host_recv[0] = staging(1, std::max<std::size_t>(recv_bytes, 1));
+    CB_CUDA(cudaMemcpyAsync(host_recv[0], recv, recv_bytes, cudaMemcpyDeviceToHost, stream));
+    CB_CUDA(cudaMemcpyAsync(const_cast<void*>(host_send[0]), send, send_bytes,
+                            cudaMemcpyDeviceToHost, stream));
+    CB_CUDA(cudaStreamSynchronize(stream));
+    call(staged);
+    CB_CUDA(cudaMemcpyAsync(recv, host_recv[0], recv_bytes, cudaMemcpyHostToDevice, stream));
+  }
+  CB_CUDA(cudaStreamSynchronize(stream));
+}
+
+}  // namespace collbench
