@@ -75,10 +75,12 @@ if(COLLBENCH_WITH_CUDA)
   endif()
 endif()
 
+set(COLLBENCH_GTEST_SOURCE_DIR /usr/src/googletest CACHE PATH
+    "GoogleTest sources to build when no installed GTest is found (a carried copy on GPU machines)")
 find_package(GTest CONFIG QUIET)
-if(NOT TARGET GTest::gtest AND EXISTS /usr/src/googletest/CMakeLists.txt)
+if(NOT TARGET GTest::gtest AND EXISTS ${COLLBENCH_GTEST_SOURCE_DIR}/CMakeLists.txt)
   # Debian's googletest package ships sources only on some releases.
-  add_subdirectory(/usr/src/googletest ${CMAKE_BINARY_DIR}/googletest EXCLUDE_FROM_ALL)
+  add_subdirectory(${COLLBENCH_GTEST_SOURCE_DIR} ${CMAKE_BINARY_DIR}/googletest EXCLUDE_FROM_ALL)
   add_library(GTest::gtest ALIAS gtest)
   add_library(GTest::gtest_main ALIAS gtest_main)
 endif()

@@ -2,6 +2,10 @@
 // MPI), the first thing a rack check runs. See collectives/cuda/copy_bench.hpp for the rows.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "collbench/version.hpp"
 #include "harness/command.hpp"
@@ -28,6 +32,8 @@ class CopyCommand final : public Command {
     command_->add_option("-n,--iters", iters_, "Operations per timed sample (20)");
     command_->add_option("--repeat", repeat_, "Timed samples; the median is reported (5)");
     command_->add_option("--device", devices_, "Device index to measure (repeatable; all)");
+    command_->add_option("-J,--output_file", json_path_,
+                         "Also write the rows as JSON Lines ({\"type\":\"copy\",...}) to FILE");
     return command_;
   }
 
@@ -64,6 +70,7 @@ class CopyCommand final : public Command {
                   r.traffic_GBps, r.efficiency, static_cast<long long>(r.wrong));
       wrong += r.wrong;
     }
+    if (!json_path_.empty()) write_json(rows);
     return wrong > 0 ? kExitWrongData : kExitOk;
 #else
     throw UsageError("collbench copy needs a CUDA build (this one has none)");
@@ -71,7 +78,38 @@ class CopyCommand final : public Command {
   }
 
  private:
+#if COLLBENCH_HAVE_CUDA
+  // Whole file or nothing: written next to the target, then renamed over it.
+  void write_json(const std::vector<CopyRow>& rows) const {
+    const std::string temp = json_path_ + ".tmp";
+    {
+      std::ofstream out(temp);
+      if (!out) throw UsageError("cannot write " + json_path_);
+      for (const CopyRow& r : rows) {
+        out << nlohmann::json{{"type", "copy"},
+                              {"collbench_version", kVersion},
+                              {"device", r.device},
+                              {"test", r.test},
+                              {"engine", r.engine},
+                              {"host_memory", r.host_memory},
+                              {"bytes", r.bytes},
+                              {"time_us", r.time_us},
+                              {"GBps", r.GBps},
+                              {"traffic_GBps", r.traffic_GBps},
+                              {"efficiency", r.efficiency},
+                              { "wrong",
+                                r.wrong }}
+                   .dump()
+            << "\n";
+      }
+      if (!out.flush()) throw RuntimeFailure("writing " + temp + " failed");
+    }
+    std::filesystem::rename(temp, json_path_);
+  }
+#endif
+
   CLI::App* command_ = nullptr;
+  std::string json_path_;
   std::vector<std::string> tests_;
   std::string bytes_ = "256M";
   int iters_ = 20;
