@@ -14,6 +14,15 @@ std::vector<BackendEntry> builtin_backends() {
   std::vector<BackendEntry> entries;
 #if COLLBENCH_HAVE_NCCL
   entries.push_back(nccl_backend_entry());
+#else
+  // Listed anyway, so `--backend nccl` says why it cannot run instead of "unknown backend".
+  entries.push_back(
+      {"nccl", "NCCL collectives on device memory (not in this build)",
+       [](const BackendConfig&) -> std::optional<std::string> {
+         return "this build has no CUDA/NCCL (configure with the CUDA toolkit and "
+                "NCCL)";
+       },
+       [](Runtime&, const BackendConfig&) -> std::unique_ptr<Backend> { return nullptr; }});
 #endif
 #if COLLBENCH_HAVE_MPI
   entries.push_back(mpi_backend_entry());
