@@ -5,10 +5,10 @@
 
 #include "harness/mpi_check.hpp"
 #include "harness/mpi_runtime.hpp"
+#include "collectives/mpi/mpi_device_buffers.hpp"
 #if COLLBENCH_HAVE_CUDA
 #include "collectives/cuda/device_memory.hpp"
 #include "collectives/cuda/gpu_info.hpp"
-#include "collectives/mpi/mpi_device_buffers.hpp"
 #endif
 
 namespace collbench {
@@ -85,16 +85,12 @@ MpiBackend::MpiBackend(const MpiRuntime& runtime, const BackendConfig& config)
   rank_ = runtime.rank();
   size_ = runtime.size();
   if (config.memory == MemoryKind::kDevice) {
-#if COLLBENCH_HAVE_CUDA
     MPI_Comm node = MPI_COMM_NULL;
     CB_MPI(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node), who_);
     int node_process = 0;
     CB_MPI(MPI_Comm_rank(node, &node_process), who_);
     MPI_Comm_free(&node);
     device_ = std::make_unique<MpiDeviceBuffers>(who_, node_process);
-#else
-    throw UsageError("--memory device needs a CUDA build (this mpi backend serves host memory)");
-#endif
   }
 }
 
@@ -103,12 +99,7 @@ MpiBackend::~MpiBackend() {
   if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
 }
 
-Memory& MpiBackend::memory() {
-#if COLLBENCH_HAVE_CUDA
-  if (device_) return device_->memory();
-#endif
-  return *memory_;
-}
+Memory& MpiBackend::memory() { return device_ ? device_->memory() : *memory_; }
 
 std::optional<std::string> MpiBackend::unsupported(Collective collective, DType dtype,
                                                    RedOp op) const {
@@ -128,12 +119,10 @@ int MpiBackend::count_arg(int64_t count) const {
 }
 
 void MpiBackend::run(const OpArgs& args) {
-#if COLLBENCH_HAVE_CUDA
   if (device_) {
     device_->run(args, [this](const OpArgs& staged) { run_host(staged); });
     return;
   }
-#endif
   run_host(args);
 }
 
@@ -153,12 +142,9 @@ int64_t MpiBackend::inplace_output_offset(const CollectiveSpec& spec, const Buff
 }
 
 void MpiBackend::describe(nlohmann::json& run_record) const {
-  run_record["mpi_buffers"] = "host";
+  run_record["mpi_buffers"] = device_ ? device_->description() : "host";
 #if COLLBENCH_HAVE_CUDA
-  if (device_) {
-    run_record["mpi_buffers"] = device_->description();
-    add_cuda_versions(run_record);
-  }
+  if (device_) add_cuda_versions(run_record);
 #endif
 }
 

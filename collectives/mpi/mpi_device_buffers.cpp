@@ -6,8 +6,11 @@
 #include <mpi-ext.h>  // Open MPI's extensions: MPIX_CUDA_AWARE_SUPPORT, MPIX_Query_cuda_support
 #endif
 
+#include "collbench/version.hpp"
+#if COLLBENCH_HAVE_CUDA
 #include "collectives/cuda/device_memory.hpp"
 #include "kernels/cuda_check.hpp"
+#endif
 
 namespace collbench {
 
@@ -19,6 +22,7 @@ bool mpi_library_cuda_aware() {
 #endif
 }
 
+#if COLLBENCH_HAVE_CUDA
 namespace {
 cudaStream_t as_stream(void* s) {
   return static_cast<cudaStream_t>(s);
@@ -104,5 +108,19 @@ void MpiDeviceBuffers::run(const OpArgs& args, const std::function<void(const Op
   }
   CB_CUDA(cudaStreamSynchronize(stream));
 }
+
+#else
+// A build without CUDA: the entry refuses --memory device first; this is the last line of defence.
+MpiDeviceBuffers::MpiDeviceBuffers(const Identity& who, int) : who_(who) {
+  throw UsageError("--memory device needs a CUDA build (this mpi backend serves host memory)");
+}
+MpiDeviceBuffers::~MpiDeviceBuffers() = default;
+std::string MpiDeviceBuffers::description() const {
+  return "host";
+}
+void MpiDeviceBuffers::run(const OpArgs& args, const std::function<void(const OpArgs&)>& call) {
+  call(args);
+}
+#endif
 
 }  // namespace collbench
