@@ -4,9 +4,10 @@
 // Speed: a checked 8 GiB buffer must cost milliseconds. An element's pattern position follows
 //   position(e) = (base + e * step) mod domain
 // (domain = the period P of reduction patterns or the modulus M of data-movement patterns), so a
-// thread divides once to find its first position and then only adds and wraps. Values of small
-// domains (every reduction pattern, every 8/16-bit float) come from a table in shared memory; the
-// rest convert the position directly. Loads are 16-byte vectors, four in flight per thread.
+// thread divides once to find its first position and then only adds and wraps. Small domains
+// (every reduction pattern, every 8/16-bit float) are tabulated per block in shared memory by
+// element offset, so the inner loop is one shared load and one compare per element; the rest
+// convert the position directly. Loads are 16-byte vectors, four in flight per thread.
 #include <cmath>
 #include <type_traits>
 
@@ -63,20 +64,31 @@ __device__ ThreadWalk start_thread(const PatternWalk& w, int64_t first_unit, int
   return {position_of(w, first_unit * lanes), jump_for(w, grid_units * lanes)};
 }
 
+// With a table, a block tabulates its run by element offset: entry i holds the value at
+// position_of(w, i), for i < domain + lanes. Values repeat with the domain, so a thread only
+// tracks offset mod domain (this walk) and reads entries cursor .. cursor + lanes - 1 without
+// wrapping. Without a table the cursor is the pattern position itself.
+__device__ PatternWalk cursor_walk(const PatternWalk& w, bool use_table) {
+  return use_table ? PatternWalk{0, 1, w.domain} : w;
+}
+
 template <typename T>
 __global__ void fill_kernel(T* out, int64_t count, Pattern p, PatternWalk w, bool use_table) {
   extern __shared__ __align__(16) unsigned char shared[];
   T* table = reinterpret_cast<T*>(shared);
+  constexpr int lanes = device::kLanes<T>;
   if (use_table) {
-    for (int64_t i = threadIdx.x; i < w.domain; i += blockDim.x) table[i] = input_at<T>(p, i);
+    for (int64_t i = threadIdx.x; i < w.domain + lanes; i += blockDim.x) {
+      table[i] = input_at<T>(p, position_of(w, i));
+    }
     __syncthreads();
   }
-  constexpr int lanes = device::kLanes<T>;
   const int64_t units = (count + lanes - 1) / lanes;
   const int64_t grid_units = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int64_t first = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (first >= units) return;
-  ThreadWalk tw = start_thread<T>(w, first, grid_units);
+  const PatternWalk cw = cursor_walk(w, use_table);
+  ThreadWalk tw = start_thread<T>(cw, first, grid_units);
   const bool vector_ok = device::aligned16(out);
   for (int64_t u = first; u < units; u += grid_units) {
     const int64_t e0 = u * lanes;
@@ -85,15 +97,19 @@ __global__ void fill_kernel(T* out, int64_t count, Pattern p, PatternWalk w, boo
     int64_t pos = tw.position;
 #pragma unroll
     for (int k = 0; k < lanes; ++k) {
-      v.lane[k] = use_table ? table[pos] : input_at<T>(p, pos);
-      pos = wrap_add(pos, w.step, w.domain);
+      if (use_table) {
+        v.lane[k] = table[tw.position + k];
+      } else {
+        v.lane[k] = input_at<T>(p, pos);
+        pos = wrap_add(pos, w.step, w.domain);
+      }
     }
     if (vector_ok && here == lanes) {
       device::store_vec(out + e0, v);
     } else {
       for (int64_t k = 0; k < here; ++k) out[e0 + k] = v.lane[k];
     }
-    tw.position = wrap_add(tw.position, tw.unit_jump, w.domain);
+    tw.position = wrap_add(tw.position, tw.unit_jump, cw.domain);
   }
 }
 
@@ -136,25 +152,27 @@ __global__ void check_kernel(const T* out, CheckArgs a) {
   const int64_t start = run * a.run_length;
   const int64_t length = a.count - start < a.run_length ? a.count - start : a.run_length;
   const PatternWalk w = walk_for_output(a.p, output_source(a.map, a.rank, a.p.nranks, start));
+  constexpr int lanes = device::kLanes<T>;
   T* table = reinterpret_cast<T*>(shared);
   double* avg_table = reinterpret_cast<double*>(shared);
   if (a.use_table) {
-    for (int64_t i = threadIdx.x; i < w.domain; i += blockDim.x) {
+    for (int64_t i = threadIdx.x; i < w.domain + lanes; i += blockDim.x) {
+      const int64_t position = position_of(w, i);
       if (a.rule.avg) {
-        avg_table[i] = expected_avg(a.p, i);
+        avg_table[i] = expected_avg(a.p, position);
       } else {
-        table[i] = expected_at<T>(a.p, a.rule.reduce, i);
+        table[i] = expected_at<T>(a.p, a.rule.reduce, position);
       }
     }
     __syncthreads();
   }
-  constexpr int lanes = device::kLanes<T>;
   const T* data = out + start;
   const int64_t units = (length + lanes - 1) / lanes;
   const int64_t grid_units = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int64_t first = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (first >= units) return;
-  ThreadWalk tw = start_thread<T>(w, first, grid_units);
+  const PatternWalk cw = cursor_walk(w, a.use_table);
+  ThreadWalk tw = start_thread<T>(cw, first, grid_units);
   const bool vector_ok = device::aligned16(data);
   unsigned long long wrong = 0;
   for (int64_t u0 = first; u0 < units; u0 += grid_units * kUnroll) {
@@ -165,7 +183,7 @@ __global__ void check_kernel(const T* out, CheckArgs a) {
     for (int r = 0; r < kUnroll; ++r) {
       const int64_t u = u0 + r * grid_units;
       pos[r] = tw.position;
-      tw.position = wrap_add(tw.position, tw.unit_jump, w.domain);
+      tw.position = wrap_add(tw.position, tw.unit_jump, cw.domain);
       if (u >= units) continue;
       const int64_t e0 = u * lanes;
       if (vector_ok && length - e0 >= lanes) {
@@ -180,20 +198,21 @@ __global__ void check_kernel(const T* out, CheckArgs a) {
       if (u >= units) break;
       const int64_t e0 = u * lanes;
       const int here = length - e0 < lanes ? static_cast<int>(length - e0) : lanes;
-      int64_t position = pos[r];
+      const int64_t cursor = pos[r];
+      int64_t position = pos[r];  // the computed path steps through pattern positions
 #pragma unroll
       for (int k = 0; k < lanes; ++k) {
         if (k < here) {
           if (a.rule.avg) {
-            const double exact = a.use_table ? avg_table[position] : exact_avg(a.p, position);
+            const double exact = a.use_table ? avg_table[cursor + k] : exact_avg(a.p, position);
             wrong += avg_wrong(v[r].lane[k], exact, a.rule, a.p.nranks);
           } else {
-            const T want =
-                a.use_table ? table[position] : expected_at<T>(a.p, a.rule.reduce, position);
+            const T want = a.use_table ? table[cursor + k]
+                                       : expected_at<T>(a.p, a.rule.reduce, position);
             wrong += !same_bits(v[r].lane[k], want);
           }
         }
-        position = wrap_add(position, w.step, w.domain);
+        if (!a.use_table) position = wrap_add(position, w.step, w.domain);
       }
     }
   }
@@ -201,8 +220,9 @@ __global__ void check_kernel(const T* out, CheckArgs a) {
   if (wrong != 0) atomicAdd(a.wrong, wrong);
 }
 
+// Entries for offsets 0 .. domain + 16 (the widest vector's lanes), or 0: no table.
 int64_t table_bytes(int64_t domain, std::size_t entry) {
-  return domain <= kTableLimit ? domain * static_cast<int64_t>(entry) : 0;
+  return domain <= kTableLimit ? (domain + device::kVectorBytes) * static_cast<int64_t>(entry) : 0;
 }
 
 }  // namespace

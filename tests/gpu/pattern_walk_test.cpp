@@ -14,22 +14,32 @@ namespace collbench {
 namespace {
 
 // Every element visited the way a kernel thread visits it: `lanes` consecutive elements per unit,
-// units `grid_units` apart, positions advanced by wrap_add only.
+// units `grid_units` apart, the cursor advanced by wrap_add only. Computed path: the cursor is the
+// pattern position, stepped per element. Table path (small domains): a table of domain + lanes
+// codes by element offset, the cursor is offset mod domain, lanes read without wrapping.
 std::vector<int64_t> walk_codes(const Pattern& p, const PatternWalk& w, int64_t count, int lanes,
-                                int64_t grid_units, bool input, bool reduce) {
+                                int64_t grid_units, bool input, bool reduce, bool tabulate) {
+  auto code_at = [&](int64_t position) {
+    return input ? input_code_at(p, position) : expected_code_at(p, reduce, position);
+  };
+  std::vector<int64_t> table;
+  if (tabulate) {
+    for (int64_t i = 0; i < w.domain + lanes; ++i) table.push_back(code_at(position_of(w, i)));
+  }
+  const PatternWalk cursor = tabulate ? PatternWalk{0, 1, w.domain} : w;
   std::vector<int64_t> codes(static_cast<std::size_t>(count), -1);
   const int64_t units = (count + lanes - 1) / lanes;
   for (int64_t first = 0; first < grid_units && first < units; ++first) {
-    int64_t unit_position = position_of(w, first * lanes);
-    const int64_t jump = jump_for(w, grid_units * lanes);
+    int64_t unit_cursor = position_of(cursor, first * lanes);
+    const int64_t jump = jump_for(cursor, grid_units * lanes);
     for (int64_t u = first; u < units; u += grid_units) {
-      int64_t position = unit_position;
+      int64_t position = unit_cursor;
       for (int k = 0; k < lanes && u * lanes + k < count; ++k) {
         codes[static_cast<std::size_t>(u * lanes + k)] =
-            input ? input_code_at(p, position) : expected_code_at(p, reduce, position);
+            tabulate ? table.at(static_cast<std::size_t>(unit_cursor + k)) : code_at(position);
         position = wrap_add(position, w.step, w.domain);
       }
-      unit_position = wrap_add(unit_position, jump, w.domain);
+      unit_cursor = wrap_add(unit_cursor, jump, cursor.domain);
     }
   }
   return codes;
@@ -64,10 +74,13 @@ TEST(PatternWalk, InputMatchesClosedFormForEveryGridShape) {
           const int32_t rank = c.nranks - 1;
           const PatternWalk w = walk_for_input(p, rank, index_base);
           const int64_t count = 1000;
-          const auto codes = walk_codes(p, w, count, lanes, grid_units, true, false);
-          for (int64_t j = 0; j < count; ++j) {
-            ASSERT_EQ(codes[static_cast<std::size_t>(j)], input_code(p, rank, index_base + j))
-                << "limit " << c.limit << " n " << c.nranks << " lanes " << lanes << " j " << j;
+          for (bool tabulate : {false, w.domain <= kMaxPeriod}) {
+            const auto codes = walk_codes(p, w, count, lanes, grid_units, true, false, tabulate);
+            for (int64_t j = 0; j < count; ++j) {
+              ASSERT_EQ(codes[static_cast<std::size_t>(j)], input_code(p, rank, index_base + j))
+                  << "limit " << c.limit << " n " << c.nranks << " lanes " << lanes << " j " << j
+                  << " table " << tabulate;
+            }
           }
         }
       }
@@ -93,9 +106,11 @@ TEST(PatternWalk, OutputMatchesExpectedCodeForEveryMap) {
       const int64_t run_length = map.block > 0 ? map.block : count;
       for (int64_t start = 0; start < count; start += run_length) {
         const PatternWalk w = walk_for_output(p, output_source(map, rank, n, start));
-        const auto codes = walk_codes(p, w, run_length, 8, 5, false, map.reduce);
-        for (int64_t j = 0; j < run_length; ++j) {
-          ASSERT_EQ(codes[static_cast<std::size_t>(j)], expected_code(p, map, rank, start + j));
+        for (bool tabulate : {false, true}) {
+          const auto codes = walk_codes(p, w, run_length, 8, 5, false, map.reduce, tabulate);
+          for (int64_t j = 0; j < run_length; ++j) {
+            ASSERT_EQ(codes[static_cast<std::size_t>(j)], expected_code(p, map, rank, start + j));
+          }
         }
       }
     }
@@ -111,7 +126,7 @@ TEST(PatternWalk, ElementsFromWalkPassTheHostChecker) {
       const Pattern p = make_pattern(PatternKind::kReduce, op, n, info.exact_limit);
       const OutputMap map{true, SourceRank::kFixed, 0, 0, 0};
       const int64_t count = 777;
-      const auto codes = walk_codes(p, walk_for_output(p, {0, 0}), count, 4, 7, false, true);
+      const auto codes = walk_codes(p, walk_for_output(p, {0, 0}), count, 4, 7, false, true, true);
       for_dtype(info.id, [&]<typename T>() {
         std::vector<T> out(static_cast<std::size_t>(count));
         for (int64_t j = 0; j < count; ++j) {
