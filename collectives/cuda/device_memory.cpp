@@ -35,12 +35,13 @@ class DeviceMemory final : public Memory {
   MemoryKind kind() const override { return MemoryKind::kDevice; }
 
   Buffer allocate(std::size_t bytes, int local) override {
-    use(local);
+    const DeviceSlot& slot = use(local);
     void* data = nullptr;
     const std::size_t size = bytes > 0 ? bytes : 1;
     CB_CUDA(cudaMalloc(&data, size));
-    // Touch it now, like host memory, so first-use costs stay out of the timings.
-    CB_CUDA(cudaMemset(data, 0, size));
+    // Touch it now, like host memory, so first-use costs stay out of the timings. On the slot's
+    // stream: a non-blocking stream is not ordered after work on the legacy default stream.
+    CB_CUDA(cudaMemsetAsync(data, 0, size, slot.stream));
     return Buffer(data, bytes, [](void* p) { (void)cudaFree(p); });
   }
 

@@ -22,10 +22,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// NCCL 2.24 added the fp8 types; older libraries (an older pip wheel) still build collbench.
+#if NCCL_VERSION_CODE >= NCCL_VERSION(2, 24, 0)
+constexpr bool kNcclHasFp8 = true;
+constexpr ncclDataType_t kFp8E4M3 = ncclFloat8e4m3;
+constexpr ncclDataType_t kFp8E5M2 = ncclFloat8e5m2;
+#else
+constexpr bool kNcclHasFp8 = false;
+constexpr ncclDataType_t kFp8E4M3 = ncclNumTypes;  // refused by unsupported()
+constexpr ncclDataType_t kFp8E5M2 = ncclNumTypes;
+#endif
+
 // Indexed by DType and RedOp: the one place that maps collbench's enumerations onto NCCL's.
 constexpr std::array<ncclDataType_t, 12> kNcclTypes = {
-    ncclInt8,    ncclUint8,   ncclInt32,   ncclUint32,   ncclInt64,      ncclUint64,
-    ncclFloat16, ncclFloat32, ncclFloat64, ncclBfloat16, ncclFloat8e4m3, ncclFloat8e5m2};
+    ncclInt8,    ncclUint8,   ncclInt32,   ncclUint32,   ncclInt64, ncclUint64,
+    ncclFloat16, ncclFloat32, ncclFloat64, ncclBfloat16, kFp8E4M3,  kFp8E5M2};
 constexpr std::array<ncclRedOp_t, 5> kNcclOps = {ncclSum, ncclProd, ncclMax, ncclMin, ncclAvg};
 
 bool accepted(ncclResult_t r) {
@@ -301,7 +312,9 @@ void NcclBackend::check(ncclResult_t result, const char* call, const Slot& slot)
 }
 
 std::optional<std::string> NcclBackend::unsupported(Collective, DType dtype, RedOp) const {
-  if ((dtype == DType::kFp8E4M3 || dtype == DType::kFp8E5M2) && min_compute_major_ < 9) {
+  const bool fp8 = dtype == DType::kFp8E4M3 || dtype == DType::kFp8E5M2;
+  if (fp8 && !kNcclHasFp8) return "this NCCL (before 2.24) has no fp8 types";
+  if (fp8 && min_compute_major_ < 9) {
     return "NCCL reduces fp8 only on compute capability 9.0 or newer (Hopper)";
   }
   return std::nullopt;
