@@ -139,7 +139,9 @@ class NcclBackend final : public Backend {
                                          RedOp op) const override;
   void run(const OpArgs& args) override;
   void complete() override;
-  std::unique_ptr<SampleTimer> make_timer() override { return make_stream_timer(device_slots()); }
+  std::unique_ptr<SampleTimer> make_timer() override {
+    return make_stream_timer(device_slots(), [this] { end_batch(); });
+  }
   bool captures_graphs() const override { return true; }
   std::unique_ptr<CapturedOps> capture(const OpArgs& args, int ops) override;
   void describe(nlohmann::json& run_record) const override;
@@ -156,18 +158,24 @@ class NcclBackend final : public Backend {
                          const std::string& detail);
   void check(ncclResult_t result, const char* call, const Slot& slot);
   Clock::time_point deadline() const;
+  // -m/--agg_iters: agg_iters consecutive run() calls form one NCCL group, as in nccl-tests.
+  void end_batch();
 
   Identity who_;
   double timeout_s_;
   int nranks_ = 1;
   int min_compute_major_ = 0;
+  int agg_iters_ = 1;
+  int batched_ = 0;  // run() calls in the open group
   std::vector<Slot> slots_;
   std::unique_ptr<Memory> memory_;
   std::vector<GpuRecord> gpus_;
 };
 
 NcclBackend::NcclBackend(Runtime& runtime, const BackendConfig& config)
-    : who_(runtime.identity()), timeout_s_(runtime.progress().timeout_seconds()) {
+    : who_(runtime.identity()),
+      timeout_s_(runtime.progress().timeout_seconds()),
+      agg_iters_(config.agg_iters) {
   set_cuda_error_context(who_.describe());
   const int local = config.threads * config.gpus_per_process;
   nranks_ = runtime.size() * local;
@@ -324,6 +332,7 @@ void NcclBackend::run(const OpArgs& args) {
   const CollectiveSpec& spec = collective_spec(args.collective);
   const std::size_t elt = dtype_info(args.dtype).size;
   const RunFn fn = kDispatch.at(static_cast<std::size_t>(args.collective));
+  if (agg_iters_ > 1 && batched_ == 0) check(ncclGroupStart(), "ncclGroupStart", slots_.front());
   // One group for every local rank: a single thread drives all of them without deadlock.
   check(ncclGroupStart(), "ncclGroupStart", slots_.front());
   for (std::size_t i = 0; i < slots_.size(); ++i) {
@@ -340,12 +349,25 @@ void NcclBackend::run(const OpArgs& args) {
   }
   const ncclResult_t end = ncclGroupEnd();
   check(end, "ncclGroupEnd", slots_.front());
+  if (agg_iters_ > 1) {
+    if (++batched_ == agg_iters_) end_batch();
+    return;
+  }
   if (end == ncclInProgress) wait_ready(std::string(spec.name) + " (enqueue)");
+}
+
+void NcclBackend::end_batch() {
+  if (batched_ == 0) return;
+  batched_ = 0;
+  const ncclResult_t end = ncclGroupEnd();
+  check(end, "ncclGroupEnd", slots_.front());
+  if (end == ncclInProgress) wait_ready("ncclGroupEnd (-m batch)");
 }
 
 // Polls instead of blocking in cudaStreamSynchronize, so a failed peer (asynchronous NCCL error)
 // or a hang past the deadline ends the run with NCCL's error instead of waiting forever.
 void NcclBackend::complete() {
+  end_batch();
   const Clock::time_point until = deadline();
   for (const Slot& slot : slots_) {
     CB_CUDA(cudaSetDevice(slot.device));
@@ -371,6 +393,7 @@ std::unique_ptr<CapturedOps> NcclBackend::capture(const OpArgs& args, int ops) {
     CB_CUDA(cudaStreamBeginCapture(slot.stream, cudaStreamCaptureModeThreadLocal));
   }
   for (int i = 0; i < ops; ++i) run(args);
+  end_batch();
   std::vector<cudaGraphExec_t> execs;
   for (const Slot& slot : slots_) {
     CB_CUDA(cudaSetDevice(slot.device));
