@@ -78,8 +78,11 @@ __global__ void fill_kernel(T* out, int64_t count, Pattern p, PatternWalk w, boo
   T* table = reinterpret_cast<T*>(shared);
   constexpr int lanes = device::kLanes<T>;
   if (use_table) {
+    int64_t position = position_of(w, threadIdx.x);
+    const int64_t jump = jump_for(w, blockDim.x);
     for (int64_t i = threadIdx.x; i < w.domain + lanes; i += blockDim.x) {
-      table[i] = input_at<T>(p, position_of(w, i));
+      table[i] = input_at<T>(p, position);
+      position = wrap_add(position, jump, w.domain);
     }
     __syncthreads();
   }
@@ -130,8 +133,22 @@ struct CheckArgs {
   int32_t rank;
   CheckRule rule;
   bool use_table;
+  const void* by_position;  // use_table: the expectation at each position, from tabulate_kernel
   unsigned long long* wrong;
 };
+
+// The expectation at every position of the domain, once per check: the closed forms cost tens of
+// 64-bit divisions each, too many to repeat in every block.
+template <typename T>
+__global__ void tabulate_kernel(void* table, Pattern p, CheckRule rule, int64_t domain) {
+  const int64_t position = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (position >= domain) return;
+  if (rule.avg) {
+    static_cast<double*>(table)[position] = expected_avg(p, position);
+  } else {
+    static_cast<T*>(table)[position] = expected_at<T>(p, rule.reduce, position);
+  }
+}
 
 __device__ __noinline__ double exact_avg(const Pattern& p, int64_t position) {
   return expected_avg(p, position);
@@ -156,13 +173,16 @@ __global__ void check_kernel(const T* out, CheckArgs a) {
   T* table = reinterpret_cast<T*>(shared);
   double* avg_table = reinterpret_cast<double*>(shared);
   if (a.use_table) {
+    // Reorder the position table by this run's element offsets; positions advance by addition.
+    int64_t position = position_of(w, threadIdx.x);
+    const int64_t jump = jump_for(w, blockDim.x);
     for (int64_t i = threadIdx.x; i < w.domain + lanes; i += blockDim.x) {
-      const int64_t position = position_of(w, i);
       if (a.rule.avg) {
-        avg_table[i] = expected_avg(a.p, position);
+        avg_table[i] = static_cast<const double*>(a.by_position)[position];
       } else {
-        table[i] = expected_at<T>(a.p, a.rule.reduce, position);
+        table[i] = static_cast<const T*>(a.by_position)[position];
       }
+      position = wrap_add(position, jump, w.domain);
     }
     __syncthreads();
   }
@@ -247,7 +267,9 @@ void device_poison(void* buffer, std::size_t bytes, cudaStream_t stream) {
 
 void device_count_wrong_async(DType dtype, const void* buffer, int64_t count,
                               const Pattern& pattern, const OutputMap& map, int32_t rank,
-                              unsigned long long* counter, cudaStream_t stream) {
+                              void* scratch, cudaStream_t stream) {
+  auto* counter = static_cast<unsigned long long*>(scratch);
+  void* by_position = static_cast<char*>(scratch) + 256;
   CB_CUDA(cudaMemsetAsync(counter, 0, sizeof *counter, stream));
   if (count <= 0) return;
   const DTypeInfo& info = dtype_info(dtype);
@@ -261,10 +283,16 @@ void device_count_wrong_async(DType dtype, const void* buffer, int64_t count,
     const int64_t shared = table_bytes(domain, rule.avg ? sizeof(double) : sizeof(T));
     const int64_t units = (run_length + device::kLanes<T> - 1) / device::kLanes<T>;
     const int64_t budget = int64_t{device::sm_count()} * device::kBlocksPerSm;
+    if (shared > 0) {
+      const auto blocks = static_cast<unsigned>((domain + kThreads - 1) / kThreads);
+      tabulate_kernel<T><<<blocks, kThreads, 0, stream>>>(by_position, pattern, rule, domain);
+      CB_CUDA(cudaGetLastError());
+    }
     for (int64_t first = 0; first < runs; first += kMaxRunsPerLaunch) {
       const int64_t here = runs - first < kMaxRunsPerLaunch ? runs - first : kMaxRunsPerLaunch;
       const dim3 grid(device::grid_for(units, budget / here), static_cast<unsigned>(here));
-      const CheckArgs args{count, run_length, first, pattern, map, rank, rule, shared > 0, counter};
+      const CheckArgs args{count, run_length, first,      pattern,     map,
+                           rank,  rule,       shared > 0, by_position, counter};
       check_kernel<T><<<grid, kThreads, static_cast<std::size_t>(shared), stream>>>(
           static_cast<const T*>(buffer), args);
       CB_CUDA(cudaGetLastError());
@@ -273,10 +301,11 @@ void device_count_wrong_async(DType dtype, const void* buffer, int64_t count,
 }
 
 int64_t device_count_wrong(DType dtype, const void* buffer, int64_t count, const Pattern& pattern,
-                           const OutputMap& map, int32_t rank, unsigned long long* counter,
+                           const OutputMap& map, int32_t rank, void* scratch,
                            unsigned long long* host_result, cudaStream_t stream) {
-  device_count_wrong_async(dtype, buffer, count, pattern, map, rank, counter, stream);
-  CB_CUDA(cudaMemcpyAsync(host_result, counter, sizeof *counter, cudaMemcpyDeviceToHost, stream));
+  device_count_wrong_async(dtype, buffer, count, pattern, map, rank, scratch, stream);
+  CB_CUDA(cudaMemcpyAsync(host_result, scratch, sizeof *host_result, cudaMemcpyDeviceToHost,
+                          stream));
   CB_CUDA(cudaStreamSynchronize(stream));
   return static_cast<int64_t>(*host_result);
 }

@@ -99,11 +99,11 @@ class DeviceBaselines {
   DeviceBaselines(const CopyOptions& o, int device) : o_(o), device_(device) {
     CB_CUDA(cudaSetDevice(device));
     CB_CUDA(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
-    CB_CUDA(cudaMalloc(reinterpret_cast<void**>(&counter_), sizeof *counter_));
+    CB_CUDA(cudaMalloc(&scratch_, kDeviceCheckScratchBytes));
     CB_CUDA(cudaMallocHost(reinterpret_cast<void**>(&host_count_), sizeof *host_count_));
   }
   ~DeviceBaselines() {
-    (void)cudaFree(counter_);
+    (void)cudaFree(scratch_);
     (void)cudaFreeHost(host_count_);
     (void)cudaStreamDestroy(stream_);
   }
@@ -158,7 +158,7 @@ class DeviceBaselines {
     const Pattern p =
         make_pattern(PatternKind::kMove, RedOp::kSum, 1, dtype_info(DType::kFloat32).exact_limit);
     const OutputMap same{false, SourceRank::kFixed, 0, 0, 0};
-    return device_count_wrong(DType::kFloat32, dst, o_.bytes / 4, p, same, 0, counter_, host_count_,
+    return device_count_wrong(DType::kFloat32, dst, o_.bytes / 4, p, same, 0, scratch_, host_count_,
                               stream_);
   }
   void fill_source(void* src) {
@@ -216,10 +216,10 @@ class DeviceBaselines {
     const OutputMap map{false, SourceRank::kFixed, 3, 0, 0};
     device_fill_input(info.id, buf.data, count, p, 3, stream_);
     const double t = time_op(o_, stream_, [&] {
-      device_count_wrong_async(info.id, buf.data, count, p, map, 0, counter_, stream_);
+      device_count_wrong_async(info.id, buf.data, count, p, map, 0, scratch_, stream_);
     });
     const int64_t wrong =
-        device_count_wrong(info.id, buf.data, count, p, map, 0, counter_, host_count_, stream_);
+        device_count_wrong(info.id, buf.data, count, p, map, 0, scratch_, host_count_, stream_);
     return finish("verify", std::string(info.name), "-", t, 1.0, wrong);
   }
 
@@ -235,14 +235,14 @@ class DeviceBaselines {
     });
     const OutputMap map{true, SourceRank::kFixed, 0, 0, 0};
     const int64_t wrong =
-        device_count_wrong(info.id, out.data, count, p, map, 0, counter_, host_count_, stream_);
+        device_count_wrong(info.id, out.data, count, p, map, 0, scratch_, host_count_, stream_);
     return finish("reduce", std::string(info.name), "-", t, 3.0, wrong);
   }
 
   const CopyOptions& o_;
   int device_;
   cudaStream_t stream_ = nullptr;
-  unsigned long long* counter_ = nullptr;
+  void* scratch_ = nullptr;
   unsigned long long* host_count_ = nullptr;
   double reference_ = 0;
 };

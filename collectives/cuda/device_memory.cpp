@@ -8,7 +8,7 @@ namespace {
 
 // Per slot: the device counter the check kernel adds to, and pinned host memory to read it.
 struct CheckScratch {
-  unsigned long long* counter = nullptr;
+  void* device = nullptr;  // kDeviceCheckScratchBytes: counter and expectation table
   unsigned long long* host = nullptr;
 };
 
@@ -18,7 +18,7 @@ class DeviceMemory final : public Memory {
     for (const DeviceSlot& slot : slots_) {
       CB_CUDA(cudaSetDevice(slot.device));
       CheckScratch s;
-      CB_CUDA(cudaMalloc(reinterpret_cast<void**>(&s.counter), sizeof *s.counter));
+      CB_CUDA(cudaMalloc(&s.device, kDeviceCheckScratchBytes));
       CB_CUDA(cudaMallocHost(reinterpret_cast<void**>(&s.host), sizeof *s.host));
       scratch_.push_back(s);
     }
@@ -27,7 +27,7 @@ class DeviceMemory final : public Memory {
   ~DeviceMemory() override {
     // Destructors cannot report: a failure here follows an error that was already reported.
     for (const CheckScratch& s : scratch_) {
-      (void)cudaFree(s.counter);
+      (void)cudaFree(s.device);
       (void)cudaFreeHost(s.host);
     }
   }
@@ -58,7 +58,7 @@ class DeviceMemory final : public Memory {
                       const OutputMap& map, int32_t rank, int local) override {
     const DeviceSlot& slot = use(local);
     const CheckScratch& s = scratch_.at(static_cast<std::size_t>(local));
-    return device_count_wrong(dtype, buffer, count, pattern, map, rank, s.counter, s.host,
+    return device_count_wrong(dtype, buffer, count, pattern, map, rank, s.device, s.host,
                               slot.stream);
   }
 

@@ -25,11 +25,11 @@ class DeviceKernels : public ::testing::Test {
       GTEST_SKIP() << "no CUDA device visible";
     }
     CB_CUDA(cudaSetDevice(0));
-    CB_CUDA(cudaMalloc(reinterpret_cast<void**>(&counter_), sizeof *counter_));
+    CB_CUDA(cudaMalloc(&scratch_, kDeviceCheckScratchBytes));
     CB_CUDA(cudaMallocHost(reinterpret_cast<void**>(&host_), sizeof *host_));
   }
   void TearDown() override {
-    if (counter_) (void)cudaFree(counter_);
+    if (scratch_) (void)cudaFree(scratch_);
     if (host_) (void)cudaFreeHost(host_);
   }
 
@@ -48,10 +48,10 @@ class DeviceKernels : public ::testing::Test {
 
   int64_t device_wrong(DType d, const void* p, int64_t count, const Pattern& pat,
                        const OutputMap& map, int32_t rank) {
-    return device_count_wrong(d, p, count, pat, map, rank, counter_, host_, nullptr);
+    return device_count_wrong(d, p, count, pat, map, rank, scratch_, host_, nullptr);
   }
 
-  unsigned long long* counter_ = nullptr;
+  void* scratch_ = nullptr;
   unsigned long long* host_ = nullptr;
   std::vector<std::unique_ptr<void, void (*)(void*)>> buffers_;
 };

@@ -22,9 +22,15 @@ std::vector<int64_t> walk_codes(const Pattern& p, const PatternWalk& w, int64_t 
   auto code_at = [&](int64_t position) {
     return input ? input_code_at(p, position) : expected_code_at(p, reduce, position);
   };
-  std::vector<int64_t> table;
-  if (tabulate) {
-    for (int64_t i = 0; i < w.domain + lanes; ++i) table.push_back(code_at(position_of(w, i)));
+  // Built as a block builds it: thread t fills entries t, t + B, ... stepping its position.
+  constexpr int64_t kBlock = 256;
+  std::vector<int64_t> table(tabulate ? static_cast<std::size_t>(w.domain + lanes) : 0);
+  for (int64_t t = 0; t < kBlock && tabulate; ++t) {
+    int64_t position = position_of(w, t);
+    for (int64_t i = t; i < w.domain + lanes; i += kBlock) {
+      table[static_cast<std::size_t>(i)] = code_at(position);
+      position = wrap_add(position, jump_for(w, kBlock), w.domain);
+    }
   }
   const PatternWalk cursor = tabulate ? PatternWalk{0, 1, w.domain} : w;
   std::vector<int64_t> codes(static_cast<std::size_t>(count), -1);
