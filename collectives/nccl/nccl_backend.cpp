@@ -188,11 +188,26 @@ NcclBackend::NcclBackend(Runtime& runtime, const BackendConfig& config)
   gpus_ = gather_gpu_records(runtime, std::move(mine));
 }
 
+// Non-blocking communicators are finalised (flushing NCCL's outstanding work) and polled before
+// they are destroyed; one that does not finish by the deadline is aborted instead. Destructors
+// cannot report, so failures here only choose abort over destroy.
 NcclBackend::~NcclBackend() {
   memory_.reset();
+  const Clock::time_point until = deadline();
   for (Slot& slot : slots_) {
     (void)cudaSetDevice(slot.device);
-    if (slot.comm) (void)ncclCommDestroy(slot.comm);
+    if (slot.comm) {
+      ncclResult_t state = ncclCommFinalize(slot.comm);
+      while (state == ncclInProgress && Clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        if (ncclCommGetAsyncError(slot.comm, &state) != ncclSuccess) state = ncclInternalError;
+      }
+      if (state == ncclSuccess) {
+        (void)ncclCommDestroy(slot.comm);
+      } else {
+        (void)ncclCommAbort(slot.comm);
+      }
+    }
     if (slot.stream) (void)cudaStreamDestroy(slot.stream);
   }
 }
