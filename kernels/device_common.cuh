@@ -33,7 +33,9 @@ inline unsigned grid_for(int64_t units, int64_t budget_blocks) {
   return static_cast<unsigned>(wanted < 1 ? 1 : (wanted < cap ? wanted : cap));
 }
 
-__host__ __device__ inline bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % kVectorBytes == 0; }
+__host__ __device__ inline bool aligned16(const void* p) {
+  return reinterpret_cast<uintptr_t>(p) % kVectorBytes == 0;
+}
 
 // One 16-byte vector of T, loaded and stored whole.
 template <typename T>

@@ -40,9 +40,10 @@ __device__ __noinline__ T expected_at(const Pattern& p, bool reduce, int64_t pos
 // Compares representations, as the host checker does: -0.0 is not 0.0 and NaN is not a match.
 template <typename T>
 __device__ bool same_bits(const T& a, const T& b) {
-  using Bits = std::conditional_t<sizeof(T) == 1, uint8_t,
-               std::conditional_t<sizeof(T) == 2, uint16_t,
-               std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+  using Bits = std::conditional_t<
+      sizeof(T) == 1, uint8_t,
+      std::conditional_t<sizeof(T) == 2, uint16_t,
+                         std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
   static_assert(sizeof(Bits) == sizeof(T));
   Bits x;
   Bits y;
@@ -227,8 +228,8 @@ __global__ void check_kernel(const T* out, CheckArgs a) {
             const double exact = a.use_table ? avg_table[cursor + k] : exact_avg(a.p, position);
             wrong += avg_wrong(v[r].lane[k], exact, a.rule, a.p.nranks);
           } else {
-            const T want = a.use_table ? table[cursor + k]
-                                       : expected_at<T>(a.p, a.rule.reduce, position);
+            const T want =
+                a.use_table ? table[cursor + k] : expected_at<T>(a.p, a.rule.reduce, position);
             wrong += !same_bits(v[r].lane[k], want);
           }
         }
@@ -254,7 +255,8 @@ void device_fill_input(DType dtype, void* buffer, int64_t count, const Pattern& 
     const PatternWalk w = walk_for_input(pattern, rank, index_base);
     const int64_t shared = table_bytes(w.domain, sizeof(T));
     const int64_t units = (count + device::kLanes<T> - 1) / device::kLanes<T>;
-    const unsigned grid = device::grid_for(units, int64_t{device::sm_count()} * device::kBlocksPerSm);
+    const unsigned grid =
+        device::grid_for(units, int64_t{device::sm_count()} * device::kBlocksPerSm);
     fill_kernel<T><<<grid, kThreads, static_cast<std::size_t>(shared), stream>>>(
         static_cast<T*>(buffer), count, pattern, w, shared > 0);
     CB_CUDA(cudaGetLastError());
@@ -304,8 +306,8 @@ int64_t device_count_wrong(DType dtype, const void* buffer, int64_t count, const
                            const OutputMap& map, int32_t rank, void* scratch,
                            unsigned long long* host_result, cudaStream_t stream) {
   device_count_wrong_async(dtype, buffer, count, pattern, map, rank, scratch, stream);
-  CB_CUDA(cudaMemcpyAsync(host_result, scratch, sizeof *host_result, cudaMemcpyDeviceToHost,
-                          stream));
+  CB_CUDA(
+      cudaMemcpyAsync(host_result, scratch, sizeof *host_result, cudaMemcpyDeviceToHost, stream));
   CB_CUDA(cudaStreamSynchronize(stream));
   return static_cast<int64_t>(*host_result);
 }

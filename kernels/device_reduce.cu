@@ -39,7 +39,8 @@ __global__ void reduce_kernel(T* out, const T* a, const T* b, int64_t count, boo
     }
     scalar_from = units * lanes;
   }
-  for (int64_t i = scalar_from + first; i < count; i += stride) out[i] = combine<T, kOp>(a[i], b[i]);
+  for (int64_t i = scalar_from + first; i < count; i += stride)
+    out[i] = combine<T, kOp>(a[i], b[i]);
 }
 
 template <typename T>
@@ -68,7 +69,9 @@ __global__ void copy_bytes_kernel(unsigned char* dst, const unsigned char* src, 
   }
 }
 
-int64_t grid_budget() { return int64_t{device::sm_count()} * device::kBlocksPerSm; }
+int64_t grid_budget() {
+  return int64_t{device::sm_count()} * device::kBlocksPerSm;
+}
 
 template <typename T, RedOp kOp>
 void launch_reduce(T* out, const T* a, const T* b, int64_t count, cudaStream_t stream) {
@@ -90,10 +93,14 @@ void device_reduce3(DType dtype, RedOp op, void* out, const void* a, const void*
     const T* y = static_cast<const T*>(b);
     switch (op) {
       case RedOp::kSum:
-      case RedOp::kAvg: return launch_reduce<T, RedOp::kSum>(o, x, y, count, stream);
-      case RedOp::kProd: return launch_reduce<T, RedOp::kProd>(o, x, y, count, stream);
-      case RedOp::kMax: return launch_reduce<T, RedOp::kMax>(o, x, y, count, stream);
-      case RedOp::kMin: return launch_reduce<T, RedOp::kMin>(o, x, y, count, stream);
+      case RedOp::kAvg:
+        return launch_reduce<T, RedOp::kSum>(o, x, y, count, stream);
+      case RedOp::kProd:
+        return launch_reduce<T, RedOp::kProd>(o, x, y, count, stream);
+      case RedOp::kMax:
+        return launch_reduce<T, RedOp::kMax>(o, x, y, count, stream);
+      case RedOp::kMin:
+        return launch_reduce<T, RedOp::kMin>(o, x, y, count, stream);
     }
   });
 }
