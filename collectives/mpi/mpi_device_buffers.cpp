@@ -7,6 +7,7 @@
 #endif
 
 #include "collbench/version.hpp"
+#include "collectives/staging_plan.hpp"
 #if COLLBENCH_HAVE_CUDA
 #include "collectives/cuda/device_memory.hpp"
 #include "kernels/cuda_check.hpp"
@@ -74,37 +75,35 @@ void MpiDeviceBuffers::run(const OpArgs& args, const std::function<void(const Op
     call(args);
     return;
   }
-  const std::size_t elt = dtype_info(args.dtype).size;
-  const auto* send = static_cast<const char*>(args.send[0]);
-  auto* recv = static_cast<char*>(args.recv[0]);
-  const std::size_t send_bytes = static_cast<std::size_t>(args.layout.send_count) * elt;
-  const std::size_t recv_bytes = static_cast<std::size_t>(args.layout.recv_count) * elt;
+  const StagingPlan plan =
+      plan_staging(args.send[0], args.recv[0], args.layout.send_count, args.layout.recv_count,
+                   dtype_info(args.dtype).size, args.inplace);
   std::array<const void*, 1> host_send{};
   std::array<void*, 1> host_recv{};
   OpArgs staged = args;
   staged.send = host_send;
   staged.recv = host_recv;
-  if (args.inplace) {
-    // Input and output share one device region: stage all of it, keeping the offsets.
-    const char* lo = std::min(send, static_cast<const char*>(recv));
-    const char* hi = std::max(send + send_bytes, static_cast<const char*>(recv) + recv_bytes);
-    const auto bytes = static_cast<std::size_t>(hi - lo);
-    auto* host = static_cast<char*>(staging(0, bytes));
-    CB_CUDA(cudaMemcpyAsync(host, lo, bytes, cudaMemcpyDeviceToHost, stream));
+  if (plan.single_region) {
+    auto* host = static_cast<char*>(staging(0, std::max<std::size_t>(plan.region_bytes, 1)));
+    CB_CUDA(cudaMemcpyAsync(host, plan.region, plan.region_bytes, cudaMemcpyDeviceToHost, stream));
     CB_CUDA(cudaStreamSynchronize(stream));
-    host_send[0] = host + (send - lo);
-    host_recv[0] = host + (recv - lo);
+    host_send[0] = host + plan.send_offset;
+    host_recv[0] = host + plan.recv_offset;
     call(staged);
-    CB_CUDA(cudaMemcpyAsync(const_cast<char*>(lo), host, bytes, cudaMemcpyHostToDevice, stream));
+    CB_CUDA(cudaMemcpyAsync(const_cast<char*>(plan.region), host, plan.region_bytes,
+                            cudaMemcpyHostToDevice, stream));
   } else {
-    host_send[0] = staging(0, std::max<std::size_t>(send_bytes, 1));
-    host_recv[0] = staging(1, std::max<std::size_t>(recv_bytes, 1));
-    CB_CUDA(cudaMemcpyAsync(host_recv[0], recv, recv_bytes, cudaMemcpyDeviceToHost, stream));
-    CB_CUDA(cudaMemcpyAsync(const_cast<void*>(host_send[0]), send, send_bytes,
+    // The receive buffer is staged in too: ranks whose output MPI does not write keep theirs.
+    host_send[0] = staging(0, std::max<std::size_t>(plan.send_bytes, 1));
+    host_recv[0] = staging(1, std::max<std::size_t>(plan.recv_bytes, 1));
+    CB_CUDA(cudaMemcpyAsync(host_recv[0], args.recv[0], plan.recv_bytes, cudaMemcpyDeviceToHost,
+                            stream));
+    CB_CUDA(cudaMemcpyAsync(const_cast<void*>(host_send[0]), args.send[0], plan.send_bytes,
                             cudaMemcpyDeviceToHost, stream));
     CB_CUDA(cudaStreamSynchronize(stream));
     call(staged);
-    CB_CUDA(cudaMemcpyAsync(recv, host_recv[0], recv_bytes, cudaMemcpyHostToDevice, stream));
+    CB_CUDA(cudaMemcpyAsync(args.recv[0], host_recv[0], plan.recv_bytes, cudaMemcpyHostToDevice,
+                            stream));
   }
   CB_CUDA(cudaStreamSynchronize(stream));
 }
