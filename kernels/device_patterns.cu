@@ -25,15 +25,16 @@ constexpr int kUnroll = 4;
 constexpr int64_t kMaxRunsPerLaunch = 65535;  // gridDim.y
 
 // The computed paths (domains too large for a table) stay out of line: inlined into every unrolled
-// lane they multiply compile time for no speed that matters.
+// lane they multiply compile time for no speed that matters. The pattern goes by value: a
+// reference to a kernel parameter would put a copy of it on the stack (ptxas -v: 0 bytes now).
 template <typename T>
-__device__ __noinline__ T input_at(const Pattern& p, int64_t position) {
+__device__ __noinline__ T input_at(Pattern p, int64_t position) {
   return element_from_code<T>(input_code_at(p, position));
 }
 
 // Expected output at a position (exact ops).
 template <typename T>
-__device__ __noinline__ T expected_at(const Pattern& p, bool reduce, int64_t position) {
+__device__ __noinline__ T expected_at(Pattern p, bool reduce, int64_t position) {
   return element_from_code<T>(expected_code_at(p, reduce, position));
 }
 
@@ -111,7 +112,11 @@ __global__ void fill_kernel(T* out, int64_t count, Pattern p, PatternWalk w, boo
     if (vector_ok && here == lanes) {
       device::store_vec(out + e0, v);
     } else {
-      for (int64_t k = 0; k < here; ++k) out[e0 + k] = v.lane[k];
+      // Constant lane indices (unrolled, predicated) keep the vector in registers.
+#pragma unroll
+      for (int k = 0; k < lanes; ++k) {
+        if (k < here) out[e0 + k] = v.lane[k];
+      }
     }
     tw.position = wrap_add(tw.position, tw.unit_jump, cw.domain);
   }
@@ -151,7 +156,7 @@ __global__ void tabulate_kernel(void* table, Pattern p, CheckRule rule, int64_t 
   }
 }
 
-__device__ __noinline__ double exact_avg(const Pattern& p, int64_t position) {
+__device__ __noinline__ double exact_avg(Pattern p, int64_t position) {
   return expected_avg(p, position);
 }
 
@@ -210,7 +215,10 @@ __global__ void check_kernel(const T* out, CheckArgs a) {
       if (vector_ok && length - e0 >= lanes) {
         v[r] = device::load_vec(data + e0);
       } else {
-        for (int64_t k = 0; k < lanes && e0 + k < length; ++k) v[r].lane[k] = data[e0 + k];
+#pragma unroll
+        for (int k = 0; k < lanes; ++k) {
+          if (e0 + k < length) v[r].lane[k] = data[e0 + k];
+        }
       }
     }
 #pragma unroll
