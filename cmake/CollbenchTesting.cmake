@@ -43,3 +43,16 @@ function(collbench_add_run_test name np)
                    ${launcher} $<TARGET_FILE:collbench> ${T_ARGS} -J ${json})
   set_tests_properties(${name} PROPERTIES LABELS "mpi;${T_LABELS}" TIMEOUT ${T_TIMEOUT})
 endfunction()
+
+# collbench_add_cli_test(NAME [EXPECT_RC rc] [CHECK args...] ARGS ...): runs `collbench ARGS` as a
+# single process (no launcher) through run_and_check.py.
+function(collbench_add_cli_test name)
+  cmake_parse_arguments(T "" "EXPECT_RC" "ARGS;CHECK;LABELS" ${ARGN})
+  if(NOT DEFINED T_EXPECT_RC)
+    set(T_EXPECT_RC 0)
+  endif()
+  add_test(NAME ${name}
+           COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/tools/run_and_check.py
+                   --expect-rc ${T_EXPECT_RC} ${T_CHECK} -- $<TARGET_FILE:collbench> ${T_ARGS})
+  set_tests_properties(${name} PROPERTIES LABELS "cli;${T_LABELS}" TIMEOUT 120)
+endfunction()

@@ -20,7 +20,9 @@ class SteadyClockTimer final : public SampleTimer {
 
 }  // namespace
 
-std::unique_ptr<SampleTimer> make_host_timer() { return std::make_unique<SteadyClockTimer>(); }
+std::unique_ptr<SampleTimer> make_host_timer() {
+  return std::make_unique<SteadyClockTimer>();
+}
 
 std::vector<BackendEntry>& backend_registry() {
   static std::vector<BackendEntry> registry = builtin_backends();

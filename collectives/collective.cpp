@@ -1,5 +1,7 @@
 #include "collectives/collective.hpp"
 
+#include "kernels/named_table.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -14,7 +16,9 @@ int64_t split_count(int64_t count, std::size_t elt, int nranks) {
   return per_rank & ~(align - 1);
 }
 
-BufferLayout whole_layout(int64_t count, std::size_t, int) { return {count, count, count, 0, 0}; }
+BufferLayout whole_layout(int64_t count, std::size_t, int) {
+  return {count, count, count, 0, 0};
+}
 
 BufferLayout all_gather_layout(int64_t count, std::size_t elt, int nranks) {
   const int64_t base = split_count(count, elt, nranks);
@@ -31,9 +35,15 @@ BufferLayout all_to_all_layout(int64_t count, std::size_t elt, int nranks) {
   return {base * nranks, base * nranks, base, 0, 0};
 }
 
-double factor_one(int) { return 1.0; }
-double factor_all_reduce(int n) { return 2.0 * (n - 1) / n; }
-double factor_n_minus_one(int n) { return static_cast<double>(n - 1) / n; }
+double factor_one(int) {
+  return 1.0;
+}
+double factor_all_reduce(int n) {
+  return 2.0 * (n - 1) / n;
+}
+double factor_n_minus_one(int n) {
+  return static_cast<double>(n - 1) / n;
+}
 
 OutputMap reduce_map(int64_t index_offset) {
   return {true, SourceRank::kFixed, 0, 0, index_offset};
@@ -66,52 +76,88 @@ OutputCheck sendrecv_out(const BufferLayout& l, int, int, int) {
   return {0, l.recv_count, move_map(SourceRank::kShift, -1, 0, 0)};
 }
 
-const std::array<CollectiveSpec, 7> kCollectiveTable = {{
-    {Collective::kAllReduce, "all_reduce", {"allreduce"}, false, true, "2(n-1)/n",
-     factor_all_reduce, whole_layout, all_reduce_out},
-    {Collective::kAllGather, "all_gather", {"allgather"}, false, false, "(n-1)/n",
-     factor_n_minus_one, all_gather_layout, all_gather_out},
-    {Collective::kReduceScatter, "reduce_scatter", {"reducescatter"}, false, true, "(n-1)/n",
-     factor_n_minus_one, reduce_scatter_layout, reduce_scatter_out},
-    {Collective::kAllToAll, "all_to_all", {"alltoall", "a2a"}, false, false, "(n-1)/n",
-     factor_n_minus_one, all_to_all_layout, all_to_all_out},
-    {Collective::kBroadcast, "broadcast", {"bcast"}, true, false, "1", factor_one,
-     whole_layout, broadcast_out},
-    {Collective::kReduce, "reduce", {}, true, true, "1", factor_one, whole_layout, reduce_out},
-    {Collective::kSendRecv, "sendrecv", {"send_recv", "p2p"}, false, false, "1", factor_one,
-     whole_layout, sendrecv_out},
-}};
+// A function-local table: safe to use from other static initialisers (benchmark registration).
+const std::array<CollectiveSpec, 7>& collective_table() {
+  static const std::array<CollectiveSpec, 7> table = {{
+      {Collective::kAllReduce,
+       "all_reduce",
+       {"allreduce"},
+       false,
+       true,
+       "2(n-1)/n",
+       factor_all_reduce,
+       whole_layout,
+       all_reduce_out},
+      {Collective::kAllGather,
+       "all_gather",
+       {"allgather"},
+       false,
+       false,
+       "(n-1)/n",
+       factor_n_minus_one,
+       all_gather_layout,
+       all_gather_out},
+      {Collective::kReduceScatter,
+       "reduce_scatter",
+       {"reducescatter"},
+       false,
+       true,
+       "(n-1)/n",
+       factor_n_minus_one,
+       reduce_scatter_layout,
+       reduce_scatter_out},
+      {Collective::kAllToAll,
+       "all_to_all",
+       {"alltoall", "a2a"},
+       false,
+       false,
+       "(n-1)/n",
+       factor_n_minus_one,
+       all_to_all_layout,
+       all_to_all_out},
+      {Collective::kBroadcast,
+       "broadcast",
+       {"bcast"},
+       true,
+       false,
+       "1",
+       factor_one,
+       whole_layout,
+       broadcast_out},
+      {Collective::kReduce, "reduce", {}, true, true, "1", factor_one, whole_layout, reduce_out},
+      {Collective::kSendRecv,
+       "sendrecv",
+       {"send_recv", "p2p"},
+       false,
+       false,
+       "1",
+       factor_one,
+       whole_layout,
+       sendrecv_out},
+  }};
+  return table;
+}
 
 }  // namespace
 
-std::span<const CollectiveSpec> all_collectives() { return kCollectiveTable; }
+std::span<const CollectiveSpec> all_collectives() {
+  return collective_table();
+}
 
 const CollectiveSpec& collective_spec(Collective id) {
-  return kCollectiveTable.at(static_cast<std::size_t>(id));
+  return collective_table().at(static_cast<std::size_t>(id));
 }
 
 std::optional<Collective> parse_collective(std::string_view text) {
-  std::string key(text);
-  std::transform(key.begin(), key.end(), key.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string key = lowercase(text);
   // nccl-tests' binaries are named <collective>_perf; accept that spelling too.
   if (key.size() > 5 && key.ends_with("_perf")) key.resize(key.size() - 5);
-  for (const CollectiveSpec& spec : kCollectiveTable) {
-    if (spec.name == key) return spec.id;
-    for (std::string_view alias : spec.aliases) {
-      if (alias == key) return spec.id;
-    }
-  }
-  return std::nullopt;
+  const CollectiveSpec* spec = find_by_name(all_collectives(), key);
+  return spec ? std::optional<Collective>(spec->id) : std::nullopt;
 }
 
 std::string collective_names() {
-  std::string out;
-  for (const CollectiveSpec& spec : kCollectiveTable) {
-    if (!out.empty()) out += ", ";
-    out += spec.name;
-  }
-  return out;
+  return join_names(all_collectives());
 }
 
 int64_t reported_bytes(const BufferLayout& layout, std::size_t elt_size) {

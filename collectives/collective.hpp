@@ -48,8 +48,8 @@ struct CollectiveSpec {
   std::string_view name;                  // canonical, used in JSON and tables
   std::vector<std::string_view> aliases;  // nccl-tests' spellings and others
   bool uses_root;
-  bool uses_op;  // reduces (else moves data)
-  std::string_view bus_factor_formula;    // for docs and --help
+  bool uses_op;                         // reduces (else moves data)
+  std::string_view bus_factor_formula;  // for docs and --help
 
   double (*bus_factor)(int nranks);
   BufferLayout (*layout)(int64_t count, std::size_t elt_size, int nranks);

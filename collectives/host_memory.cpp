@@ -26,8 +26,8 @@ class HostMemory final : public Memory {
     return Buffer(data, bytes, [](void* p) { std::free(p); });
   }
 
-  void fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern,
-                  int32_t rank, int) override {
+  void fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern, int32_t rank,
+                  int) override {
     host_fill_input(dtype, buffer, count, pattern, rank);
   }
 
@@ -41,6 +41,8 @@ class HostMemory final : public Memory {
 
 }  // namespace
 
-std::unique_ptr<Memory> make_host_memory() { return std::make_unique<HostMemory>(); }
+std::unique_ptr<Memory> make_host_memory() {
+  return std::make_unique<HostMemory>();
+}
 
 }  // namespace collbench

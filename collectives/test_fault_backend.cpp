@@ -38,10 +38,10 @@ class FaultBackend final : public Backend {
     inner_->run(args);
     if (faulty_ && fault_ == Fault::kCorrupt && args.layout.recv_count > 0) {
       const CollectiveSpec& spec = collective_spec(args.collective);
-      const int64_t offset =
-          args.inplace ? inner_->inplace_output_offset(spec, args.layout, rank_) -
-                             args.layout.recv_inplace_offset * rank_
-                       : 0;
+      const int64_t offset = args.inplace
+                                 ? inner_->inplace_output_offset(spec, args.layout, rank_) -
+                                       args.layout.recv_inplace_offset * rank_
+                                 : 0;
       auto* bytes = static_cast<unsigned char*>(args.recv[0]) +
                     offset * static_cast<int64_t>(dtype_info(args.dtype).size);
       bytes[0] ^= 0x01;

@@ -12,10 +12,16 @@ LocalRuntime::LocalRuntime(double timeout_s)
   progress_->set_identity(identity_);
 }
 
-SyncValues LocalRuntime::sync(const SyncValues& mine, const std::string&) { return mine; }
+SyncValues LocalRuntime::sync(const SyncValues& mine, const std::string&) {
+  return mine;
+}
 
-std::string LocalRuntime::library_version() const { return "none"; }
+std::string LocalRuntime::library_version() const {
+  return "none";
+}
 
-void LocalRuntime::abort(int code) { std::exit(code); }
+void LocalRuntime::abort(int code) {
+  std::exit(code);
+}
 
 }  // namespace collbench

@@ -10,7 +10,8 @@
 int main(int argc, char** argv) {
   using namespace collbench;
   CLI::App app{"collbench: verified, comparable collective-communication benchmarks"};
-  app.set_version_flag("--version", std::string("collbench ") + kVersion + " (" + kGitRevision + ")");
+  app.set_version_flag("--version",
+                       std::string("collbench ") + kVersion + " (" + kGitRevision + ")");
   app.require_subcommand(1);
   std::vector<std::unique_ptr<Command>> commands = make_commands();
   std::vector<std::pair<CLI::App*, Command*>> chosen;

@@ -53,8 +53,8 @@ std::vector<std::string> validate_against_ranks(RunOptions& options, const Backe
     }
     for (DType dtype : options.dtypes) {
       const DTypeInfo& info = dtype_info(dtype);
-      const BufferLayout largest = spec.layout(sizes.back() / static_cast<int64_t>(info.size),
-                                               info.size, nranks);
+      const BufferLayout largest =
+          spec.layout(sizes.back() / static_cast<int64_t>(info.size), info.size, nranks);
       if (largest.param_count == 0) {
         const int64_t align = std::max<int64_t>(1, 16 / static_cast<int64_t>(info.size));
         throw UsageError(std::string(spec.name) + " cannot split " + std::to_string(sizes.back()) +
@@ -107,10 +107,14 @@ struct Measurement::Buffers {
 
 double Measurement::pick_time(const SyncValues& combined) const {
   switch (options_.timing) {
-    case TimingRule::kRank0: return combined.sum[kRank0Slot];
-    case TimingRule::kAverage: return combined.sum[kTimeSlot] / runtime_.size();  // per process
-    case TimingRule::kMin: return combined.min[kTimeSlot];
-    case TimingRule::kMax: return combined.max[kTimeSlot];
+    case TimingRule::kRank0:
+      return combined.sum[kRank0Slot];
+    case TimingRule::kAverage:
+      return combined.sum[kTimeSlot] / runtime_.size();  // per process
+    case TimingRule::kMin:
+      return combined.min[kTimeSlot];
+    case TimingRule::kMax:
+      return combined.max[kTimeSlot];
   }
   return combined.max[kTimeSlot];
 }
@@ -136,8 +140,11 @@ int64_t Measurement::run_group(const Group& group) {
         memory.allocate(static_cast<std::size_t>(std::max(send_max, recv_max) * elt), local));
   }
 
-  const GroupInfo header{std::string(group.spec->name), std::string(info.name),
-                         redop_label(*group.spec, group.op), group.root, options_.out_of_place,
+  const GroupInfo header{std::string(group.spec->name),
+                         std::string(info.name),
+                         redop_label(*group.spec, group.op),
+                         group.root,
+                         options_.out_of_place,
                          options_.inplace};
   for (ResultSink* sink : sinks_) sink->begin_group(header);
   int64_t wrong = 0;
@@ -196,14 +203,16 @@ ResultRecord Measurement::measure(const Group& group, Buffers& buffers, const Bu
     int64_t wrong = 0;
     for (int local = 0; local < local_ranks_; ++local) {
       const OutputCheck& output = outputs[local];
-      wrong += memory.count_wrong(group.dtype, at(buffers.recv[local].data(), output.offset, info.size),
-                                  output.count, pattern, output.map, global_rank(local), local);
+      wrong +=
+          memory.count_wrong(group.dtype, at(buffers.recv[local].data(), output.offset, info.size),
+                             output.count, pattern, output.map, global_rank(local), local);
     }
     return wrong;
   };
 
-  const std::string what = std::string(spec.name) + " " + std::to_string(reported_bytes(layout, info.size)) +
-                           " B " + std::string(info.name) + " " + redop_label(spec, group.op) +
+  const std::string what = std::string(spec.name) + " " +
+                           std::to_string(reported_bytes(layout, info.size)) + " B " +
+                           std::string(info.name) + " " + redop_label(spec, group.op) +
                            (inplace ? " in-place" : " out-of-place");
   fill_input();
   runtime_.progress().enter(what + " warm-up");
@@ -223,8 +232,8 @@ ResultRecord Measurement::measure(const Group& group, Buffers& buffers, const Bu
   std::vector<double> fastest;
   int64_t wrong = 0;
   for (int s = 0; s < options_.repeat; ++s) {
-    const std::string sample = what + " sample " + std::to_string(s + 1) + "/" +
-                               std::to_string(options_.repeat);
+    const std::string sample =
+        what + " sample " + std::to_string(s + 1) + "/" + std::to_string(options_.repeat);
     if (check && !inplace) poison_output(recv_bytes);
     runtime_.barrier("the start of " + sample);
     runtime_.progress().enter(sample);

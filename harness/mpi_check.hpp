@@ -14,8 +14,8 @@ inline void check_mpi(int rc, const char* call, const Identity& who) {
   char text[MPI_MAX_ERROR_STRING] = {};
   int length = 0;
   if (MPI_Error_string(rc, text, &length) != MPI_SUCCESS) length = 0;
-  throw RuntimeFailure(who.describe() + ": " + call + " failed: " +
-                       std::string(text, static_cast<std::size_t>(length)));
+  throw RuntimeFailure(who.describe() + ": " + call +
+                       " failed: " + std::string(text, static_cast<std::size_t>(length)));
 }
 
 }  // namespace collbench

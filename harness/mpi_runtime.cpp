@@ -31,7 +31,6 @@ struct TimeoutReport {
   int ranks[kMaxReported];
 };
 
-
 }  // namespace
 
 MpiRuntime::MpiRuntime(int* argc, char*** argv, double timeout_s)
@@ -114,7 +113,8 @@ SyncValues MpiRuntime::sync(const SyncValues& mine, const std::string& what) {
            identity_);
   }
 
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
   // Tests each request on its own: MPI_Test frees a completed request (sets it to
   // MPI_REQUEST_NULL), so after a timeout the requests still pending name the missing ranks.
   auto wait_all = [&](std::vector<MPI_Request>& requests) {
@@ -203,11 +203,13 @@ void MpiRuntime::report_timeout(const std::string& what, const std::vector<int>&
     MPI_Recv(&report, sizeof report, MPI_BYTE, status.MPI_SOURCE, kTagReport, control_,
              MPI_STATUS_IGNORE);
     alive.push_back(report.reporter);
-    for (int i = 0; i < std::min(report.count, kMaxReported); ++i) suspects.push_back(report.ranks[i]);
+    for (int i = 0; i < std::min(report.count, kMaxReported); ++i)
+      suspects.push_back(report.ranks[i]);
   }
   std::sort(suspects.begin(), suspects.end());
   suspects.erase(std::unique(suspects.begin(), suspects.end()), suspects.end());
-  std::erase_if(suspects, [&](int r) { return std::find(alive.begin(), alive.end(), r) != alive.end(); });
+  std::erase_if(suspects,
+                [&](int r) { return std::find(alive.begin(), alive.end(), r) != alive.end(); });
   std::string names;
   for (std::size_t i = 0; i < suspects.size() && i < 16; ++i) {
     names += (i ? ", " : "") + std::to_string(suspects[i]);

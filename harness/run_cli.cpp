@@ -1,15 +1,21 @@
 #include "harness/run_cli.hpp"
 
+#include <algorithm>
+
 #include "harness/errors.hpp"
 
 namespace collbench {
 
 const char* timing_rule_name(TimingRule rule) {
   switch (rule) {
-    case TimingRule::kRank0: return "rank0";
-    case TimingRule::kAverage: return "avg";
-    case TimingRule::kMin: return "min";
-    case TimingRule::kMax: return "max";
+    case TimingRule::kRank0:
+      return "rank0";
+    case TimingRule::kAverage:
+      return "avg";
+    case TimingRule::kMin:
+      return "min";
+    case TimingRule::kMax:
+      return "max";
   }
   return "max";
 }
@@ -32,8 +38,10 @@ CLI::App* add_run_subcommand(CLI::App& app, RunFlags& f) {
                   "Operations aggregated per iteration (grouped by backends that can) (1)");
   run->add_option("-N,--run_cycles", f.run_cycles, "Run the whole sweep N times (1)");
   run->add_option("-c,--check", f.check, "Verify results: 0 off, >0 on (1)");
-  run->add_option("-o,--op", f.op, "Reduction: " + redop_names() + ", or all (sum)");
-  run->add_option("-d,--datatype", f.dtype, "Datatype: " + dtype_names() + ", or all (float)");
+  run->add_option("-o,--op", f.op,
+                  "Reductions: " + redop_names() + "; a comma-separated list, or all (sum)");
+  run->add_option("-d,--datatype", f.dtype,
+                  "Datatypes: " + dtype_names() + "; a comma-separated list, or all (float)");
   run->add_option("-r,--root", f.root, "Root rank of broadcast and reduce (0)");
   run->add_option("-a,--average", f.average,
                   "Time reported: 0 rank 0, 1 average of ranks, 2 fastest, 3 slowest rank (3)");
@@ -60,13 +68,25 @@ CLI::App* add_run_subcommand(CLI::App& app, RunFlags& f) {
 
 namespace {
 
+// "all", one name, or a comma-separated list of names (a collbench extension of nccl-tests' -d/-o).
 template <typename T, typename Parse>
 std::vector<T> parse_list(const std::string& text, const char* what, Parse parse,
                           const std::vector<T>& all, const std::string& known) {
   if (text == "all") return all;
-  if (auto value = parse(text)) return {*value};
-  throw UsageError(std::string("unknown ") + what + " '" + text + "' (choose from " + known +
-                   ", or all)");
+  std::vector<T> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string name = text.substr(start, comma - start);
+    auto value = parse(name);
+    if (!value) {
+      throw UsageError(std::string("unknown ") + what + " '" + name + "' (choose from " + known +
+                       ", or all)");
+    }
+    if (std::find(out.begin(), out.end(), *value) == out.end()) out.push_back(*value);
+    start = comma + 1;
+  }
+  return out;
 }
 
 void require(bool ok, const std::string& message) {

@@ -53,7 +53,8 @@ class RunCommand final : public Command {
  private:
   int measure(RunOptions options, Runtime& runtime) {
     runtime.progress().enter("backend start-up");
-    std::unique_ptr<Backend> backend = create_backend(options.backend, runtime, options.backend_config);
+    std::unique_ptr<Backend> backend =
+        create_backend(options.backend, runtime, options.backend_config);
     const std::vector<std::string> notes =
         validate_against_ranks(options, *backend, runtime.size() * backend->local_ranks());
 
@@ -61,20 +62,29 @@ class RunCommand final : public Command {
     std::unique_ptr<JsonLinesWriter> json;
     std::unique_ptr<CsvWriter> csv;
     std::vector<ResultSink*> sinks;
+    std::string open_error;
     if (runtime.is_root()) {
-      table = std::make_unique<TablePrinter>(stdout);
-      sinks.push_back(table.get());
-      if (!options.json_path.empty()) {
-        json = std::make_unique<JsonLinesWriter>(options.json_path);
-        sinks.push_back(json.get());
-      }
-      if (!options.csv_path.empty()) {
-        csv = std::make_unique<CsvWriter>(options.csv_path);
-        sinks.push_back(csv.get());
+      try {
+        table = std::make_unique<TablePrinter>(stdout);
+        sinks.push_back(table.get());
+        if (!options.json_path.empty()) {
+          json = std::make_unique<JsonLinesWriter>(options.json_path);
+          sinks.push_back(json.get());
+        }
+        if (!options.csv_path.empty()) {
+          csv = std::make_unique<CsvWriter>(options.csv_path);
+          sinks.push_back(csv.get());
+        }
+      } catch (const UsageError& e) {
+        open_error = e.what();
       }
     }
-    // A file that cannot be opened on the root must stop every rank, not just the root.
-    runtime.barrier("start-up (opening output files)");
+    // Only the root opens files; every rank must learn that one failed, or they would wait for it.
+    SyncValues failed;
+    failed.max[0] = open_error.empty() ? 0.0 : 1.0;
+    if (runtime.sync(failed, "start-up (opening output files)").max[0] > 0) {
+      throw UsageError(open_error.empty() ? "the root could not open an output file" : open_error);
+    }
     nlohmann::json run_record = make_run_record(options, runtime, *backend);
     for (const std::string& note : notes) run_record["warnings"].push_back(note);
     for (ResultSink* sink : sinks) sink->begin_run(run_record);
@@ -91,6 +101,8 @@ class RunCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> make_run_command() { return std::make_unique<RunCommand>(); }
+std::unique_ptr<Command> make_run_command() {
+  return std::make_unique<RunCommand>();
+}
 
 }  // namespace collbench

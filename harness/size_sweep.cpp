@@ -15,7 +15,8 @@ int64_t parse_size(std::string_view text, std::string_view flag) {
     return UsageError("invalid size '" + shown + "' for " + std::string(flag) + ": " + why);
   };
   std::string_view rest = text;
-  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);
+  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())))
+    rest.remove_prefix(1);
   if (rest.empty()) throw fail("empty");
   if (rest.front() == '-') throw fail("must be positive");
   std::size_t digits = 0;

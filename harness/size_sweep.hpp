@@ -15,7 +15,7 @@ int64_t parse_size(std::string_view text, std::string_view flag);
 struct SweepSpec {
   int64_t min_bytes = 8;
   int64_t max_bytes = 64 << 20;
-  int64_t step_factor = 2;  // > 1: geometric
+  int64_t step_factor = 2;       // > 1: geometric
   int64_t step_bytes = 1 << 20;  // used when step_factor <= 1
 };
 

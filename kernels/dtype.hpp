@@ -1,6 +1,6 @@
 #pragma once
 // The element types collbench measures. Adding a type means one enumerator, one row in
-// kDTypeTable (dtype.cpp) and one line in for_dtype(); everything else reads the table.
+// dtype_table() (dtype.cpp) and one line in for_dtype(); everything else reads the table.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -51,18 +51,30 @@ std::string dtype_names();  // "int8, uint8, ..." for error messages
 template <typename Fn>
 decltype(auto) for_dtype(DType id, Fn&& fn) {
   switch (id) {
-    case DType::kInt8: return fn.template operator()<int8_t>();
-    case DType::kUint8: return fn.template operator()<uint8_t>();
-    case DType::kInt32: return fn.template operator()<int32_t>();
-    case DType::kUint32: return fn.template operator()<uint32_t>();
-    case DType::kInt64: return fn.template operator()<int64_t>();
-    case DType::kUint64: return fn.template operator()<uint64_t>();
-    case DType::kHalf: return fn.template operator()<Half>();
-    case DType::kFloat32: return fn.template operator()<float>();
-    case DType::kFloat64: return fn.template operator()<double>();
-    case DType::kBFloat16: return fn.template operator()<BFloat16>();
-    case DType::kFp8E4M3: return fn.template operator()<Fp8E4M3>();
-    case DType::kFp8E5M2: return fn.template operator()<Fp8E5M2>();
+    case DType::kInt8:
+      return fn.template operator()<int8_t>();
+    case DType::kUint8:
+      return fn.template operator()<uint8_t>();
+    case DType::kInt32:
+      return fn.template operator()<int32_t>();
+    case DType::kUint32:
+      return fn.template operator()<uint32_t>();
+    case DType::kInt64:
+      return fn.template operator()<int64_t>();
+    case DType::kUint64:
+      return fn.template operator()<uint64_t>();
+    case DType::kHalf:
+      return fn.template operator()<Half>();
+    case DType::kFloat32:
+      return fn.template operator()<float>();
+    case DType::kFloat64:
+      return fn.template operator()<double>();
+    case DType::kBFloat16:
+      return fn.template operator()<BFloat16>();
+    case DType::kFp8E4M3:
+      return fn.template operator()<Fp8E4M3>();
+    case DType::kFp8E5M2:
+      return fn.template operator()<Fp8E5M2>();
   }
   return fn.template operator()<float>();  // unreachable: every enumerator is handled above
 }

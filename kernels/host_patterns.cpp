@@ -12,37 +12,54 @@ bool same_bits(const T& a, const T& b) {
   return std::memcmp(&a, &b, sizeof(T)) == 0;
 }
 
-// Walks a run of consecutive source indices of one source rank, calling visit(j, expected T)
-// without a division per element: move codes step by a constant modulo M, reduction
-// expectations repeat with the period P and come from a table.
+// Produces the expected elements of a run of consecutive source indices of one source rank, in
+// chunks, so the checker compares with memcmp and only counts element by element inside a chunk
+// that differs. Reduction expectations repeat with the period P: one table of P + kChunk
+// elements serves every chunk start. Move codes step by a constant modulo M.
 template <typename T>
 class ExpectationWalker {
  public:
+  static constexpr int64_t kChunk = 4096;
+
   ExpectationWalker(const Pattern& pattern, bool reduce) : pattern_(pattern), reduce_(reduce) {
     if (reduce_) {
-      table_.resize(static_cast<std::size_t>(pattern.period));
-      for (int64_t a = 0; a < pattern.period; ++a) {
-        table_[static_cast<std::size_t>(a)] = element_from_code<T>(reduced_code(pattern, a));
+      table_.resize(static_cast<std::size_t>(pattern.period + kChunk));
+      for (std::size_t i = 0; i < table_.size(); ++i) {
+        table_[i] =
+            element_from_code<T>(reduced_code(pattern, static_cast<int64_t>(i) % pattern.period));
       }
+    } else {
+      scratch_.resize(kChunk);
     }
   }
 
-  template <typename Visit>
-  void walk(int64_t src_rank, int64_t first_index, int64_t length, Visit&& visit) const {
+  // Calls chunk(offset, expected, length) for consecutive pieces of [0, length).
+  template <typename Chunk>
+  void walk(int64_t src_rank, int64_t first_index, int64_t length, Chunk&& chunk) {
     if (reduce_) {
-      int64_t a = first_index % pattern_.period;
-      for (int64_t j = 0; j < length; ++j) {
-        visit(j, table_[static_cast<std::size_t>(a)]);
-        if (++a == pattern_.period) a = 0;
+      const int64_t a = first_index % pattern_.period;
+      // Pieces of a whole number of periods (or kChunk when P is larger) start the next piece at
+      // the same table offset; the table holds P + kChunk elements so any piece is contiguous.
+      const int64_t piece =
+          pattern_.period <= kChunk ? kChunk / pattern_.period * pattern_.period : kChunk;
+      int64_t offset = a;
+      for (int64_t j = 0; j < length; j += piece) {
+        const int64_t n = std::min(piece, length - j);
+        chunk(j, table_.data() + offset, n);
+        offset = (offset + n) % pattern_.period;
       }
       return;
     }
     int64_t code = input_code(pattern_, src_rank, first_index);
     const int64_t step = kMoveIndexStride % pattern_.modulus;
-    for (int64_t j = 0; j < length; ++j) {
-      visit(j, element_from_code<T>(code));
-      code += step;
-      if (code >= pattern_.modulus) code -= pattern_.modulus;
+    for (int64_t j = 0; j < length; j += kChunk) {
+      const int64_t n = std::min(kChunk, length - j);
+      for (int64_t k = 0; k < n; ++k) {
+        scratch_[static_cast<std::size_t>(k)] = element_from_code<T>(code);
+        code += step;
+        if (code >= pattern_.modulus) code -= pattern_.modulus;
+      }
+      chunk(j, scratch_.data(), n);
     }
   }
 
@@ -50,6 +67,7 @@ class ExpectationWalker {
   Pattern pattern_;
   bool reduce_;
   std::vector<T> table_;
+  std::vector<T> scratch_;
 };
 
 // Splits the output into runs that share a source rank and have consecutive source indices.
@@ -84,13 +102,15 @@ int64_t count_wrong_avg(const T* out, int64_t count, const Pattern& pattern, con
 
 }  // namespace
 
-void host_fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern,
-                     int32_t rank, int64_t index_base) {
+void host_fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern, int32_t rank,
+                     int64_t index_base) {
   for_dtype(dtype, [&]<typename T>() {
     T* out = static_cast<T*>(buffer);
     if (pattern.kind == PatternKind::kMove) {
-      ExpectationWalker<T>(pattern, false).walk(rank, index_base, count,
-                                                [&](int64_t j, const T& v) { out[j] = v; });
+      ExpectationWalker<T>(pattern, false)
+          .walk(rank, index_base, count, [&](int64_t j, const T* values, int64_t n) {
+            std::memcpy(out + j, values, static_cast<std::size_t>(n) * sizeof(T));
+          });
       return;
     }
     // Reduction inputs repeat with the period: build one period, then copy it along.
@@ -109,7 +129,9 @@ void host_fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pa
   });
 }
 
-void host_poison(void* buffer, std::size_t bytes) { std::memset(buffer, 0xff, bytes); }
+void host_poison(void* buffer, std::size_t bytes) {
+  std::memset(buffer, 0xff, bytes);
+}
 
 int64_t host_count_wrong(DType dtype, const void* buffer, int64_t count, const Pattern& pattern,
                          const OutputMap& map, int32_t rank) {
@@ -118,14 +140,19 @@ int64_t host_count_wrong(DType dtype, const void* buffer, int64_t count, const P
     if (map.reduce && pattern.op == RedOp::kAvg) {
       return count_wrong_avg(out, count, pattern, map, rank, dtype_info(dtype));
     }
-    const ExpectationWalker<T> walker(pattern, map.reduce);
+    ExpectationWalker<T> walker(pattern, map.reduce);
     int64_t wrong = 0;
     for_each_run(map, rank, pattern.nranks, count,
                  [&](int64_t start, int64_t src_rank, int64_t first_index, int64_t length) {
                    const T* run = out + start;
-                   walker.walk(src_rank, first_index, length, [&](int64_t j, const T& want) {
-                     wrong += !same_bits(run[j], want);
-                   });
+                   walker.walk(src_rank, first_index, length,
+                               [&](int64_t j, const T* want, int64_t n) {
+                                 const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(T);
+                                 if (std::memcmp(run + j, want, bytes) == 0) return;
+                                 for (int64_t k = 0; k < n; ++k) {
+                                   wrong += !same_bits(run[j + k], want[k]);
+                                 }
+                               });
                  });
     return wrong;
   });

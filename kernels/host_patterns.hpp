@@ -10,8 +10,8 @@
 namespace collbench {
 
 // Writes input elements [0, count) of `rank`, element j holding index index_base + j.
-void host_fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern,
-                     int32_t rank, int64_t index_base = 0);
+void host_fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern, int32_t rank,
+                     int64_t index_base = 0);
 
 // Fills with 0xff bytes, a value no pattern produces.
 void host_poison(void* buffer, std::size_t bytes);

@@ -25,10 +25,14 @@ void reduce_typed(RedOp op, T* out, const T* a, const T* b, int64_t count) {
   // The op is a template argument so each loop is a straight, vectorisable one.
   switch (op) {
     case RedOp::kSum:
-    case RedOp::kAvg: return reduce_loop<T, RedOp::kSum>(out, a, b, count);
-    case RedOp::kProd: return reduce_loop<T, RedOp::kProd>(out, a, b, count);
-    case RedOp::kMax: return reduce_loop<T, RedOp::kMax>(out, a, b, count);
-    case RedOp::kMin: return reduce_loop<T, RedOp::kMin>(out, a, b, count);
+    case RedOp::kAvg:
+      return reduce_loop<T, RedOp::kSum>(out, a, b, count);
+    case RedOp::kProd:
+      return reduce_loop<T, RedOp::kProd>(out, a, b, count);
+    case RedOp::kMax:
+      return reduce_loop<T, RedOp::kMax>(out, a, b, count);
+    case RedOp::kMin:
+      return reduce_loop<T, RedOp::kMin>(out, a, b, count);
   }
 }
 
@@ -36,8 +40,8 @@ void reduce_typed(RedOp op, T* out, const T* a, const T* b, int64_t count) {
 
 void host_reduce3(DType dtype, RedOp op, void* out, const void* a, const void* b, int64_t count) {
   for_dtype(dtype, [&]<typename T>() {
-    reduce_typed<T>(op, static_cast<T*>(out), static_cast<const T*>(a),
-                    static_cast<const T*>(b), count);
+    reduce_typed<T>(op, static_cast<T*>(out), static_cast<const T*>(a), static_cast<const T*>(b),
+                    count);
   });
 }
 

@@ -105,7 +105,8 @@ struct MiniFloatCodec {
     return kFiniteOnlyE4M3 ? ((kExpMax << M) | ((1u << M) - 1)) : ((kExpMax << M) | 1u);
   }
   CB_HD static constexpr uint32_t max_finite_bits() {
-    return kFiniteOnlyE4M3 ? ((kExpMax << M) | ((1u << M) - 2)) : (((kExpMax - 1) << M) | ((1u << M) - 1));
+    return kFiniteOnlyE4M3 ? ((kExpMax << M) | ((1u << M) - 2))
+                           : (((kExpMax - 1) << M) | ((1u << M) - 1));
   }
 };
 

@@ -24,10 +24,10 @@ enum class PatternKind : uint8_t { kMove, kReduce };
 struct Pattern {
   PatternKind kind;
   RedOp op;
-  bool sparse;     // sum/avg with more ranks than the type's exact limit
+  bool sparse;  // sum/avg with more ranks than the type's exact limit
   int32_t nranks;
-  int64_t period;  // P for reductions
-  int64_t modulus; // M for data movement
+  int64_t period;   // P for reductions
+  int64_t modulus;  // M for data movement
 };
 
 inline constexpr int64_t kMaxPeriod = 4096;
@@ -85,10 +85,13 @@ CB_HD int64_t input_code(const Pattern& p, int64_t rank, int64_t index) {
   const int64_t k = (index + rank) % p.period;
   switch (p.op) {
     case RedOp::kSum:
-    case RedOp::kAvg: return p.sparse ? (k == 0 ? 1 : 0) : k;
-    case RedOp::kProd: return k == 0 ? 2 : 1;
+    case RedOp::kAvg:
+      return p.sparse ? (k == 0 ? 1 : 0) : k;
+    case RedOp::kProd:
+      return k == 0 ? 2 : 1;
     case RedOp::kMax:
-    case RedOp::kMin: return k;
+    case RedOp::kMin:
+      return k;
   }
   return k;
 }
@@ -101,7 +104,7 @@ CB_HD int64_t sum_of_residues(int64_t a, int64_t n, int64_t period) {
   if (a + rem <= period) {
     total += rem * a + rem * (rem - 1) / 2;
   } else {
-    const int64_t tail = period - a;       // a .. P-1
+    const int64_t tail = period - a;        // a .. P-1
     const int64_t head = a + rem - period;  // 0 .. head-1
     total += tail * (a + period - 1) / 2 + head * (head - 1) / 2;
   }
@@ -124,9 +127,12 @@ CB_HD int64_t reduced_code(const Pattern& p, int64_t index) {
     case RedOp::kSum:
     case RedOp::kAvg:
       return p.sparse ? count_zero_residues(a, n, p.period) : sum_of_residues(a, n, p.period);
-    case RedOp::kProd: return int64_t{1} << count_zero_residues(a, n, p.period);
-    case RedOp::kMax: return wraps ? p.period - 1 : a + n - 1;
-    case RedOp::kMin: return wraps ? 0 : a;
+    case RedOp::kProd:
+      return int64_t{1} << count_zero_residues(a, n, p.period);
+    case RedOp::kMax:
+      return wraps ? p.period - 1 : a + n - 1;
+    case RedOp::kMin:
+      return wraps ? 0 : a;
   }
   return 0;
 }
@@ -135,11 +141,11 @@ CB_HD int64_t reduced_code(const Pattern& p, int64_t index) {
 enum class SourceRank : uint8_t { kFixed, kBlock, kShift };
 
 struct OutputMap {
-  bool reduce;            // output is the reduction of every rank's input at the source index
-  SourceRank rank_rule;   // for data movement: which rank's input
-  int32_t rank_value;     // kFixed: that rank; kShift: (my rank + value) mod n
-  int64_t block;          // elements per block (kBlock: source rank = j / block); 0 = one block
-  int64_t index_offset;   // added to the element's index inside its block
+  bool reduce;           // output is the reduction of every rank's input at the source index
+  SourceRank rank_rule;  // for data movement: which rank's input
+  int32_t rank_value;    // kFixed: that rank; kShift: (my rank + value) mod n
+  int64_t block;         // elements per block (kBlock: source rank = j / block); 0 = one block
+  int64_t index_offset;  // added to the element's index inside its block
 };
 
 struct Source {

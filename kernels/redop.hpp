@@ -1,6 +1,6 @@
 #pragma once
-// Reduction operators. Adding one: an enumerator, a row in kRedOpTable (redop.cpp), its closed-form
-// expectation in pattern.hpp and its combine step in apply_redop() below.
+// Reduction operators. Adding one: an enumerator, a row in redop_table() (redop.cpp), its
+// closed-form expectation in pattern.hpp and its combine step in apply_redop() below.
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -29,10 +29,14 @@ template <typename T, typename Acc>
 CB_HD Acc apply_redop(RedOp op, Acc a, Acc b) {
   switch (op) {
     case RedOp::kSum:
-    case RedOp::kAvg: return static_cast<Acc>(a + b);
-    case RedOp::kProd: return static_cast<Acc>(a * b);
-    case RedOp::kMax: return a < b ? b : a;
-    case RedOp::kMin: return b < a ? b : a;
+    case RedOp::kAvg:
+      return static_cast<Acc>(a + b);
+    case RedOp::kProd:
+      return static_cast<Acc>(a * b);
+    case RedOp::kMax:
+      return a < b ? b : a;
+    case RedOp::kMin:
+      return b < a ? b : a;
   }
   return a;
 }

@@ -27,7 +27,8 @@ void CsvWriter::begin_run(const nlohmann::json&) {
 void CsvWriter::add(const std::vector<ResultRecord>& row) {
   for (const ResultRecord& r : row) {
     // Names come from collbench's own tables (no commas), so no quoting is needed.
-    std::fprintf(file_.get(), "%s,%s,%s,%s,%d,%lld,%lld,%d,%d,%s,%d,%.3f,%.3f,%.3f,%.4f,%.4f,%lld\n",
+    std::fprintf(file_.get(),
+                 "%s,%s,%s,%s,%d,%lld,%lld,%d,%d,%s,%d,%.3f,%.3f,%.3f,%.4f,%.4f,%lld\n",
                  r.collective.c_str(), r.backend.c_str(), r.dtype.c_str(), r.redop.c_str(), r.root,
                  static_cast<long long>(r.bytes), static_cast<long long>(r.count), r.nranks,
                  r.inplace ? 1 : 0, r.memory.c_str(), r.cycle, r.time_us, r.time_us_min,

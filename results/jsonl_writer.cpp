@@ -16,7 +16,8 @@ void ensure_parent_directory(const std::string& path) {
   if (ec) throw UsageError("cannot create directory " + parent.string() + ": " + ec.message());
 }
 
-JsonLinesWriter::JsonLinesWriter(const std::string& path) : path_(path), file_(nullptr, std::fclose) {
+JsonLinesWriter::JsonLinesWriter(const std::string& path)
+    : path_(path), file_(nullptr, std::fclose) {
   ensure_parent_directory(path);
   file_.reset(std::fopen(path.c_str(), "w"));
   if (!file_) throw UsageError("cannot write " + path + ": " + std::strerror(errno));
@@ -30,12 +31,16 @@ void JsonLinesWriter::write(const nlohmann::json& record) {
   }
 }
 
-void JsonLinesWriter::begin_run(const nlohmann::json& run_record) { write(run_record); }
+void JsonLinesWriter::begin_run(const nlohmann::json& run_record) {
+  write(run_record);
+}
 
 void JsonLinesWriter::add(const std::vector<ResultRecord>& row) {
   for (const ResultRecord& record : row) write(to_json(record));
 }
 
-void JsonLinesWriter::end_run() { std::fflush(file_.get()); }
+void JsonLinesWriter::end_run() {
+  std::fflush(file_.get());
+}
 
 }  // namespace collbench

@@ -27,17 +27,17 @@ struct ResultRecord {
   int warmup_iters = 0;
   int repeat = 0;
   int cycle = 0;
-  std::string timing = "max";            // which rank's time: rank0, avg, min or max
-  double time_us = 0;                    // median over samples
+  std::string timing = "max";  // which rank's time: rank0, avg, min or max
+  double time_us = 0;          // median over samples
   double time_us_min = 0;
   double time_us_max = 0;
-  std::vector<double> samples_us;        // per sample, in order
-  double fastest_rank_time_us = 0;       // median over samples of the fastest rank's time
+  std::vector<double> samples_us;   // per sample, in order
+  double fastest_rank_time_us = 0;  // median over samples of the fastest rank's time
   double algbw_GBps = 0;
   double busbw_GBps = 0;
   double bus_factor = 1;
-  int64_t wrong = -1;                    // -1 when not verified (-c 0)
-  double ceiling_GBps = 0;               // 0 when no ceiling is known
+  int64_t wrong = -1;       // -1 when not verified (-c 0)
+  double ceiling_GBps = 0;  // 0 when no ceiling is known
 };
 
 nlohmann::json to_json(const ResultRecord& record);

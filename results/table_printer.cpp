@@ -70,7 +70,8 @@ void TablePrinter::begin_group(const GroupInfo& group) {
   std::string units;
   char buffer[160];
   auto add_block = [&](const char* title) {
-    std::snprintf(buffer, sizeof buffer, "  %7s  %6s  %6s  %6s", "time", "algbw", "busbw", "#wrong");
+    std::snprintf(buffer, sizeof buffer, "  %7s  %6s  %6s  %6s", "time", "algbw", "busbw",
+                  "#wrong");
     names += buffer;
     std::snprintf(buffer, sizeof buffer, "  %7s  %6s  %6s  %6s", "(us)", "(GB/s)", "(GB/s)", "");
     units += buffer;
@@ -120,6 +121,8 @@ void TablePrinter::end_group() {
   std::fflush(out_);
 }
 
-void TablePrinter::end_run() { std::fflush(out_); }
+void TablePrinter::end_run() {
+  std::fflush(out_);
+}
 
 }  // namespace collbench

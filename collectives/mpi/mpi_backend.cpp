@@ -81,6 +81,12 @@ constexpr std::array<RunFn, 7> kDispatch = {run_all_reduce, run_all_gather, run_
 
 MpiBackend::MpiBackend(const MpiRuntime& runtime, const BackendConfig& config)
     : who_(runtime.identity()), types_(runtime.identity()), memory_(make_host_memory()) {
+  if (config.cuda_graph_launches > 0) {
+    throw UsageError("-G/--cudagraph needs a GPU backend (--backend nccl)");
+  }
+  if (config.threads != 1 || config.gpus_per_process != 1) {
+    throw UsageError("backend mpi runs one rank per process: use -t 1 -g 1 and launch more ranks");
+  }
   comm_ = runtime.duplicate_world();
   rank_ = runtime.rank();
   size_ = runtime.size();
@@ -130,8 +136,11 @@ void MpiBackend::run_host(const OpArgs& args) {
   const MPI_Op op = collective_spec(args.collective).uses_op
                         ? types_.op(args.dtype, args.op).value_or(MPI_OP_NULL)
                         : MPI_OP_NULL;
-  const Call call{args.send[0], args.recv[0], comm_, rank_, size_, types_.datatype(args.dtype), op,
-                  count_arg(args.layout.param_count), who_};
+  const Call call{args.send[0], args.recv[0],
+                  comm_,        rank_,
+                  size_,        types_.datatype(args.dtype),
+                  op,           count_arg(args.layout.param_count),
+                  who_};
   kDispatch.at(static_cast<std::size_t>(args.collective))(args, call);
 }
 

@@ -49,18 +49,28 @@ bool MpiTypeMap::needs_user_op(DType dtype) {
 
 MPI_Datatype MpiTypeMap::datatype(DType dtype) const {
   switch (dtype) {
-    case DType::kInt8: return MPI_INT8_T;
-    case DType::kUint8: return MPI_UINT8_T;
-    case DType::kInt32: return MPI_INT32_T;
-    case DType::kUint32: return MPI_UINT32_T;
-    case DType::kInt64: return MPI_INT64_T;
-    case DType::kUint64: return MPI_UINT64_T;
-    case DType::kFloat32: return MPI_FLOAT;
-    case DType::kFloat64: return MPI_DOUBLE;
+    case DType::kInt8:
+      return MPI_INT8_T;
+    case DType::kUint8:
+      return MPI_UINT8_T;
+    case DType::kInt32:
+      return MPI_INT32_T;
+    case DType::kUint32:
+      return MPI_UINT32_T;
+    case DType::kInt64:
+      return MPI_INT64_T;
+    case DType::kUint64:
+      return MPI_UINT64_T;
+    case DType::kFloat32:
+      return MPI_FLOAT;
+    case DType::kFloat64:
+      return MPI_DOUBLE;
     case DType::kHalf:
-    case DType::kBFloat16: return MPI_UINT16_T;
+    case DType::kBFloat16:
+      return MPI_UINT16_T;
     case DType::kFp8E4M3:
-    case DType::kFp8E5M2: return MPI_UINT8_T;
+    case DType::kFp8E5M2:
+      return MPI_UINT8_T;
   }
   return MPI_BYTE;
 }
@@ -69,11 +79,16 @@ std::optional<MPI_Op> MpiTypeMap::op(DType dtype, RedOp op) const {
   if (op == RedOp::kAvg) return std::nullopt;
   if (needs_user_op(dtype)) return user_ops_.at({dtype, op});
   switch (op) {
-    case RedOp::kSum: return MPI_SUM;
-    case RedOp::kProd: return MPI_PROD;
-    case RedOp::kMax: return MPI_MAX;
-    case RedOp::kMin: return MPI_MIN;
-    case RedOp::kAvg: break;
+    case RedOp::kSum:
+      return MPI_SUM;
+    case RedOp::kProd:
+      return MPI_PROD;
+    case RedOp::kMax:
+      return MPI_MAX;
+    case RedOp::kMin:
+      return MPI_MIN;
+    case RedOp::kAvg:
+      break;
   }
   return std::nullopt;
 }
