@@ -48,6 +48,14 @@ class SampleTimer {
 };
 std::unique_ptr<SampleTimer> make_host_timer();
 
+// -G/--cudagraph: operations captured once and replayed. launch() issues all of them again on the
+// backend's streams; completion and timing work as for run().
+class CapturedOps {
+ public:
+  virtual ~CapturedOps() = default;
+  virtual void launch() = 0;
+};
+
 struct BackendConfig {
   MemoryKind memory = MemoryKind::kHost;
   int gpus_per_process = 1;
@@ -75,6 +83,15 @@ class Backend {
   // Completes every operation started so far (device backends synchronise their stream).
   virtual void complete() = 0;
   virtual std::unique_ptr<SampleTimer> make_timer() { return make_host_timer(); }
+
+  // -G: whether capture() works, and `ops` operations of `args` captured for replay (called
+  // outside the timed region; the harness times launches of the result).
+  virtual bool captures_graphs() const { return false; }
+  virtual std::unique_ptr<CapturedOps> capture(const OpArgs& args, int ops) {
+    (void)args;
+    (void)ops;
+    return nullptr;
+  }
 
   // Elements from the start of the receive buffer to the in-place output on `rank`. nccl-tests'
   // layout by default; MPI's reduce_scatter with MPI_IN_PLACE leaves its result at the start.

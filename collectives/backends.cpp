@@ -4,11 +4,26 @@
 #if COLLBENCH_HAVE_MPI
 #include "collectives/mpi/mpi_backend.hpp"
 #endif
+#if COLLBENCH_HAVE_NCCL
+#include "collectives/nccl/nccl_backend.hpp"
+#endif
 
 namespace collbench {
 
 std::vector<BackendEntry> builtin_backends() {
   std::vector<BackendEntry> entries;
+#if COLLBENCH_HAVE_NCCL
+  entries.push_back(nccl_backend_entry());
+#else
+  // Listed anyway, so `--backend nccl` says why it cannot run instead of "unknown backend".
+  entries.push_back(
+      {"nccl", "NCCL collectives on device memory (not in this build)",
+       [](const BackendConfig&) -> std::optional<std::string> {
+         return "this build has no CUDA/NCCL (configure with the CUDA toolkit and "
+                "NCCL)";
+       },
+       [](Runtime&, const BackendConfig&) -> std::unique_ptr<Backend> { return nullptr; }});
+#endif
 #if COLLBENCH_HAVE_MPI
   entries.push_back(mpi_backend_entry());
   for (BackendEntry& entry : test_fault_backend_entries()) entries.push_back(std::move(entry));

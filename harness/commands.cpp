@@ -10,6 +10,7 @@ std::unique_ptr<Command> make_compare_command();
 std::unique_ptr<Command> make_history_command();
 std::unique_ptr<Command> make_report_command();
 std::unique_ptr<Command> make_export_command();
+std::unique_ptr<Command> make_copy_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> commands;
@@ -18,6 +19,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   commands.push_back(make_history_command());
   commands.push_back(make_report_command());
   commands.push_back(make_export_command());
+  commands.push_back(make_copy_command());
   return commands;
 }
 

@@ -40,6 +40,10 @@ std::vector<std::string> validate_against_ranks(RunOptions& options, const Backe
       return why.has_value();
     });
   }
+  if (options.cudagraph > 0 && !backend.captures_graphs()) {
+    throw UsageError("-G/--cudagraph needs a backend that captures CUDA graphs (nccl); backend " +
+                     std::string(backend.name()) + " does not");
+  }
   const std::vector<int64_t> sizes = sweep_sizes(options.sweep);
   for (Collective id : options.collectives) {
     const CollectiveSpec& spec = collective_spec(id);
@@ -217,6 +221,13 @@ ResultRecord Measurement::measure(const Group& group, Buffers& buffers, const Bu
 
   std::unique_ptr<SampleTimer> timer = backend_.make_timer();
   const int ops_per_sample = options_.iters * options_.agg_iters;
+  // -G: the sample's operations are captured once and the capture launched -G times per sample.
+  std::unique_ptr<CapturedOps> graph;
+  if (options_.cudagraph > 0) {
+    runtime_.progress().enter(what + " graph capture");
+    graph = backend_.capture(args, ops_per_sample);
+  }
+  const int launches = graph ? options_.cudagraph : 1;
   std::vector<double> samples;
   std::vector<double> fastest;
   int64_t wrong = 0;
@@ -227,13 +238,17 @@ ResultRecord Measurement::measure(const Group& group, Buffers& buffers, const Bu
     runtime_.barrier("the start of " + sample);
     runtime_.progress().enter(sample);
     timer->start();
-    for (int i = 0; i < ops_per_sample; ++i) {
-      backend_.run(args);
-      if (options_.blocking) backend_.complete();
+    if (graph) {
+      for (int l = 0; l < launches; ++l) graph->launch();
+    } else {
+      for (int i = 0; i < ops_per_sample; ++i) {
+        backend_.run(args);
+        if (options_.blocking) backend_.complete();
+      }
     }
     timer->stop();
     backend_.complete();
-    const double seconds = timer->seconds() / ops_per_sample;
+    const double seconds = timer->seconds() / (static_cast<double>(ops_per_sample) * launches);
     // Out of place, the output of the sample's last operation is verified: the timed work itself.
     const int64_t sample_wrong = (check && !inplace) ? count_wrong() : 0;
     SyncValues mine;

@@ -107,6 +107,9 @@ RunOptions validate_run_options(const RunFlags& f, const CLI::App& run_command,
       continue;
     }
     auto id = parse_collective(name);
+    require(id.has_value() || (name != "h2d" && name != "d2h" && name != "d2d"),
+            "'" + name + "' is a copy baseline, not a collective: run `collbench copy " + name +
+                "` (see docs/gpu.md)");
     require(id.has_value(),
             "unknown collective '" + name + "' (choose from " + collective_names() + ")");
     o.collectives.push_back(*id);

@@ -1,5 +1,7 @@
 #include "results/table_printer.hpp"
 
+#include <map>
+
 namespace collbench {
 
 std::string format_fixed_width(double value, int width) {
@@ -20,6 +22,22 @@ void TablePrinter::begin_run(const nlohmann::json& run) {
   if (run.contains("libraries")) {
     for (const auto& [name, version] : run["libraries"].items()) {
       std::fprintf(out_, "# %s: %s\n", name.c_str(), version.get<std::string>().c_str());
+    }
+  }
+  // GPU runs: where MPI's buffers live, the CUDA/NCCL versions, and the GPU models in use.
+  if (run.contains("mpi_buffers")) {
+    std::fprintf(out_, "# MPI buffers: %s\n", run["mpi_buffers"].get<std::string>().c_str());
+  }
+  for (const char* key : {"cuda_driver", "cuda_runtime", "nccl_version"}) {
+    if (run.contains(key)) {
+      std::fprintf(out_, "# %s: %s\n", key, run[key].get<std::string>().c_str());
+    }
+  }
+  if (run.contains("gpus")) {
+    std::map<std::string, int> models;
+    for (const auto& gpu : run["gpus"]) ++models[gpu.value("name", std::string("?"))];
+    for (const auto& [model, count] : models) {
+      std::fprintf(out_, "# GPUs: %d x %s\n", count, model.c_str());
     }
   }
   if (run.contains("settings")) {

@@ -5,6 +5,11 @@
 
 #include "harness/mpi_check.hpp"
 #include "harness/mpi_runtime.hpp"
+#include "collectives/mpi/mpi_device_buffers.hpp"
+#if COLLBENCH_HAVE_CUDA
+#include "collectives/cuda/device_memory.hpp"
+#include "collectives/cuda/gpu_info.hpp"
+#endif
 
 namespace collbench {
 namespace {
@@ -76,9 +81,6 @@ constexpr std::array<RunFn, 7> kDispatch = {run_all_reduce, run_all_gather, run_
 
 MpiBackend::MpiBackend(const MpiRuntime& runtime, const BackendConfig& config)
     : who_(runtime.identity()), types_(runtime.identity()), memory_(make_host_memory()) {
-  if (config.memory != MemoryKind::kHost) {
-    throw UsageError("--memory device needs a CUDA build (this mpi backend serves host memory)");
-  }
   if (config.cuda_graph_launches > 0) {
     throw UsageError("-G/--cudagraph needs a GPU backend (--backend nccl)");
   }
@@ -88,11 +90,22 @@ MpiBackend::MpiBackend(const MpiRuntime& runtime, const BackendConfig& config)
   comm_ = runtime.duplicate_world();
   rank_ = runtime.rank();
   size_ = runtime.size();
+  if (config.memory == MemoryKind::kDevice) {
+    MPI_Comm node = MPI_COMM_NULL;
+    CB_MPI(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node), who_);
+    int node_process = 0;
+    CB_MPI(MPI_Comm_rank(node, &node_process), who_);
+    MPI_Comm_free(&node);
+    device_ = std::make_unique<MpiDeviceBuffers>(who_, node_process);
+  }
 }
 
 MpiBackend::~MpiBackend() {
+  device_.reset();
   if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
 }
+
+Memory& MpiBackend::memory() { return device_ ? device_->memory() : *memory_; }
 
 std::optional<std::string> MpiBackend::unsupported(Collective collective, DType dtype,
                                                    RedOp op) const {
@@ -112,6 +125,14 @@ int MpiBackend::count_arg(int64_t count) const {
 }
 
 void MpiBackend::run(const OpArgs& args) {
+  if (device_) {
+    device_->run(args, [this](const OpArgs& staged) { run_host(staged); });
+    return;
+  }
+  run_host(args);
+}
+
+void MpiBackend::run_host(const OpArgs& args) {
   const MPI_Op op = collective_spec(args.collective).uses_op
                         ? types_.op(args.dtype, args.op).value_or(MPI_OP_NULL)
                         : MPI_OP_NULL;
@@ -130,14 +151,22 @@ int64_t MpiBackend::inplace_output_offset(const CollectiveSpec& spec, const Buff
 }
 
 void MpiBackend::describe(nlohmann::json& run_record) const {
-  run_record["mpi_buffers"] = "host";
+  run_record["mpi_buffers"] = device_ ? device_->description() : "host";
+#if COLLBENCH_HAVE_CUDA
+  if (device_) add_cuda_versions(run_record);
+#endif
 }
 
 BackendEntry mpi_backend_entry() {
   return {"mpi", "the MPI library's blocking collectives on host memory",
           [](const BackendConfig& config) -> std::optional<std::string> {
             if (config.memory == MemoryKind::kDevice) {
+#if COLLBENCH_HAVE_CUDA
+              std::string why;
+              if (visible_device_count(&why) == 0) return "no CUDA device visible (" + why + ")";
+#else
               return std::string("device buffers need the GPU build of the mpi backend");
+#endif
             }
             return std::nullopt;
           },

@@ -11,6 +11,7 @@
 namespace collbench {
 
 class MpiRuntime;
+class MpiDeviceBuffers;
 
 class MpiBackend : public Backend {
  public:
@@ -18,7 +19,7 @@ class MpiBackend : public Backend {
   ~MpiBackend() override;
 
   std::string_view name() const override { return "mpi"; }
-  Memory& memory() override { return *memory_; }
+  Memory& memory() override;
   std::optional<std::string> unsupported(Collective collective, DType dtype,
                                          RedOp op) const override;
   void run(const OpArgs& args) override;
@@ -29,6 +30,7 @@ class MpiBackend : public Backend {
 
  private:
   int count_arg(int64_t count) const;
+  void run_host(const OpArgs& args);
 
   const Identity& who_;
   MPI_Comm comm_ = MPI_COMM_NULL;
@@ -36,6 +38,7 @@ class MpiBackend : public Backend {
   int size_ = 1;
   MpiTypeMap types_;
   std::unique_ptr<Memory> memory_;
+  std::unique_ptr<MpiDeviceBuffers> device_;  // --memory device (CUDA builds)
 };
 
 BackendEntry mpi_backend_entry();
