@@ -11,6 +11,7 @@ std::unique_ptr<Command> make_history_command();
 std::unique_ptr<Command> make_report_command();
 std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_copy_command();
+std::unique_ptr<Command> make_topo_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> commands;
@@ -20,6 +21,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   commands.push_back(make_report_command());
   commands.push_back(make_export_command());
   commands.push_back(make_copy_command());
+  commands.push_back(make_topo_command());
   return commands;
 }
 

@@ -8,6 +8,7 @@ class LocalRuntime final : public Runtime {
   explicit LocalRuntime(double timeout_s);
   SyncValues sync(const SyncValues& mine, const std::string& what) override;
   std::string library_version() const override;
+  std::vector<std::string> gather_from_nodes(const std::string& mine, std::size_t bytes) override;
   [[noreturn]] void abort(int code) override;
 };
 

@@ -145,7 +145,8 @@ int64_t Measurement::run_group(const Group& group) {
                          redop_label(*group.spec, group.op),
                          group.root,
                          options_.out_of_place,
-                         options_.inplace};
+                         options_.inplace,
+                         ceiling_GBps_};
   for (ResultSink* sink : sinks_) sink->begin_group(header);
   int64_t wrong = 0;
   for (const BufferLayout& layout : layouts) {
@@ -297,6 +298,7 @@ ResultRecord Measurement::measure(const Group& group, Buffers& buffers, const Bu
   r.algbw_GBps = r.time_us > 0 ? static_cast<double>(r.bytes) / (r.time_us * 1e3) : 0.0;
   r.busbw_GBps = r.algbw_GBps * r.bus_factor;
   r.wrong = check ? wrong : -1;
+  r.ceiling_GBps = ceiling_GBps_;
   return r;
 }
 

@@ -24,6 +24,8 @@ class Measurement {
   // `sinks` are written on the root only; pass none on other ranks.
   Measurement(Runtime& runtime, Backend& backend, const RunOptions& options,
               std::vector<ResultSink*> sinks);
+  // The run's theoretical bus-bandwidth ceiling (0: none known), for efficiency columns.
+  void set_ceiling(double GBps) { ceiling_GBps_ = GBps; }
   // Runs every group and returns the number of wrong elements summed over ranks and rows.
   int64_t run();
 
@@ -52,6 +54,7 @@ class Measurement {
   int local_ranks_;
   int nranks_;
   std::vector<int64_t> sizes_;
+  double ceiling_GBps_ = 0;
 };
 
 }  // namespace collbench

@@ -50,6 +50,8 @@ MpiRuntime::MpiRuntime(int* argc, char*** argv, double timeout_s)
 }
 
 MpiRuntime::~MpiRuntime() {
+  if (leaders_ != MPI_COMM_NULL) MPI_Comm_free(&leaders_);
+  if (node_ != MPI_COMM_NULL) MPI_Comm_free(&node_);
   if (control_ != MPI_COMM_NULL) MPI_Comm_free(&control_);
   int finalized = 0;
   MPI_Finalized(&finalized);
@@ -63,37 +65,38 @@ MPI_Comm MpiRuntime::duplicate_world() const {
   return comm;
 }
 
-// One leader per node sends one fixed-size record: the root receives O(nodes), never O(ranks).
+// Splits the ranks by node once; the first rank of each node joins the leaders' communicator.
 void MpiRuntime::gather_hosts() {
-  MPI_Comm node = MPI_COMM_NULL;
-  CB_MPI(MPI_Comm_split_type(control_, MPI_COMM_TYPE_SHARED, identity_.rank, MPI_INFO_NULL, &node),
+  CB_MPI(MPI_Comm_split_type(control_, MPI_COMM_TYPE_SHARED, identity_.rank, MPI_INFO_NULL, &node_),
          identity_);
-  int node_rank = 0;
-  int node_size = 0;
-  CB_MPI(MPI_Comm_rank(node, &node_rank), identity_);
-  CB_MPI(MPI_Comm_size(node, &node_size), identity_);
-  MPI_Comm leaders = MPI_COMM_NULL;
-  CB_MPI(MPI_Comm_split(control_, node_rank == 0 ? 0 : MPI_UNDEFINED, identity_.rank, &leaders),
+  CB_MPI(MPI_Comm_rank(node_, &local_rank_), identity_);
+  CB_MPI(MPI_Comm_size(node_, &local_size_), identity_);
+  CB_MPI(MPI_Comm_split(control_, local_rank_ == 0 ? 0 : MPI_UNDEFINED, identity_.rank, &leaders_),
          identity_);
-  if (leaders != MPI_COMM_NULL) {
-    int nleaders = 0;
-    int leader_rank = 0;
-    CB_MPI(MPI_Comm_size(leaders, &nleaders), identity_);
-    CB_MPI(MPI_Comm_rank(leaders, &leader_rank), identity_);
-    struct Record {
-      char name[kHostNameBytes];
-      int ranks;
-    } mine{};
-    std::strncpy(mine.name, identity_.host.c_str(), kHostNameBytes - 1);
-    mine.ranks = node_size;
-    std::vector<Record> all(leader_rank == 0 ? static_cast<std::size_t>(nleaders) : 0);
-    CB_MPI(MPI_Gather(&mine, sizeof(Record), MPI_BYTE, all.data(), sizeof(Record), MPI_BYTE, 0,
-                      leaders),
-           identity_);
-    for (const Record& r : all) hosts_.push_back({std::string(r.name), r.ranks});
-    CB_MPI(MPI_Comm_free(&leaders), identity_);
+  const std::string mine = identity_.host.substr(0, kHostNameBytes - 1) + '\0' +
+                           std::to_string(local_size_);
+  for (const std::string& record : gather_from_nodes(mine, kHostNameBytes + 16)) {
+    const std::string name = record.substr(0, record.find('\0'));
+    const std::size_t count_at = record.find('\0') + 1;
+    hosts_.push_back({name, std::atoi(record.c_str() + count_at)});
   }
-  CB_MPI(MPI_Comm_free(&node), identity_);
+}
+
+std::vector<std::string> MpiRuntime::gather_from_nodes(const std::string& mine, std::size_t bytes) {
+  if (leaders_ == MPI_COMM_NULL) return {};
+  int nleaders = 0;
+  int leader_rank = 0;
+  CB_MPI(MPI_Comm_size(leaders_, &nleaders), identity_);
+  CB_MPI(MPI_Comm_rank(leaders_, &leader_rank), identity_);
+  std::string record = mine.substr(0, bytes);
+  record.resize(bytes, '\0');
+  std::string all(leader_rank == 0 ? bytes * static_cast<std::size_t>(nleaders) : 0, '\0');
+  CB_MPI(MPI_Gather(record.data(), static_cast<int>(bytes), MPI_BYTE, all.data(),
+                    static_cast<int>(bytes), MPI_BYTE, 0, leaders_),
+         identity_);
+  std::vector<std::string> out;
+  for (int i = 0; leader_rank == 0 && i < nleaders; ++i) out.push_back(all.substr(i * bytes, bytes));
+  return out;
 }
 
 SyncValues MpiRuntime::sync(const SyncValues& mine, const std::string& what) {

@@ -11,6 +11,7 @@ class MpiRuntime final : public Runtime {
   ~MpiRuntime() override;
   SyncValues sync(const SyncValues& mine, const std::string& what) override;
   std::string library_version() const override;
+  std::vector<std::string> gather_from_nodes(const std::string& mine, std::size_t bytes) override;
   [[noreturn]] void abort(int code) override;
 
   // A fresh duplicate of MPI_COMM_WORLD for a backend's data traffic, errors returned.
@@ -21,6 +22,8 @@ class MpiRuntime final : public Runtime {
   [[noreturn]] void report_timeout(const std::string& what, const std::vector<int>& missing);
 
   MPI_Comm control_ = MPI_COMM_NULL;  // harness synchronisation only
+  MPI_Comm node_ = MPI_COMM_NULL;     // the ranks of this node
+  MPI_Comm leaders_ = MPI_COMM_NULL;  // each node's first rank (null elsewhere)
   double timeout_s_;
 };
 

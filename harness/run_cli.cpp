@@ -61,6 +61,10 @@ CLI::App* add_run_subcommand(CLI::App& app, RunFlags& f) {
   run->add_option("-t,--nthreads", f.nthreads, "Threads per process (1)");
   run->add_option("-g,--ngpus", f.ngpus, "GPUs per thread (1)");
   run->add_option("-p,--parallel_init", f.parallel_init, "Not supported: must be 0");
+  run->add_option("--bind", f.bind,
+                  "Bind ranks: auto (near their GPU, else spread over NUMA nodes), numa, gpu, none");
+  run->add_option("--topology-xml", f.topology_xml,
+                  "Describe a saved hwloc XML instead of this machine (header, record, ceiling)");
   run->add_option("--fault-rank", f.fault_rank, "test-* backends: the misbehaving rank")
       ->group("");  // test hook, hidden from --help
   return run;
@@ -170,6 +174,10 @@ RunOptions validate_run_options(const RunFlags& f, const CLI::App& run_command,
   o.inplace = !f.out_of_place_only;
   o.backend = f.backend;
   o.json_path = f.json_path;
+  require(f.bind == "auto" || f.bind == "none" || f.bind == "numa" || f.bind == "gpu",
+          "invalid --bind '" + f.bind + "': choose auto, numa, gpu or none");
+  o.bind = f.bind;
+  o.topology_xml = f.topology_xml;
   o.csv_path = f.csv_path;
 
   require(f.memory == "host" || f.memory == "device",

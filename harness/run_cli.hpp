@@ -21,6 +21,7 @@ struct RunFlags {
   bool inplace_only = false, out_of_place_only = false, both = false;
   std::string backend = "auto", memory = "host";
   std::string json_path, csv_path;
+  std::string bind = "auto", topology_xml;
   int nthreads = 1, ngpus = 1;
   int fault_rank = -1;
 };

@@ -7,6 +7,8 @@
 #include "harness/measure.hpp"
 #include "harness/run_cli.hpp"
 #include "harness/run_metadata.hpp"
+#include "harness/run_topology.hpp"
+#include "topology/discover.hpp"
 #include "harness/runtime.hpp"
 #include "results/csv_writer.hpp"
 #include "results/jsonl_writer.hpp"
@@ -36,6 +38,13 @@ class RunCommand final : public Command {
       print_error(e.what());
       return kExitUsage;
     }
+    try {
+      // A bad saved topology is refused before any rank starts.
+      if (!options.topology_xml.empty()) discover_node(options.topology_xml);
+    } catch (const UsageError& e) {
+      print_error(e.what());
+      return kExitUsage;
+    }
     std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, options.timeout_s);
     try {
       return measure(options, *runtime);
@@ -52,6 +61,10 @@ class RunCommand final : public Command {
 
  private:
   int measure(RunOptions options, Runtime& runtime) {
+    const bool near_gpu = options.backend_config.memory == MemoryKind::kDevice ||
+                          (options.backend == "auto" ? auto_backend_name(options.backend_config)
+                                                     : options.backend) == "nccl";
+    const RunTopology topology = prepare_run_topology(options, runtime, near_gpu);
     runtime.progress().enter("backend start-up");
     std::unique_ptr<Backend> backend =
         create_backend(options.backend, runtime, options.backend_config);
@@ -87,8 +100,11 @@ class RunCommand final : public Command {
     }
     nlohmann::json run_record = make_run_record(options, runtime, *backend);
     for (const std::string& note : notes) run_record["warnings"].push_back(note);
+    for (const auto& [key, value] : topology.record.items()) run_record[key] = value;
+    for (const std::string& w : topology.warnings) run_record["warnings"].push_back(w);
     for (ResultSink* sink : sinks) sink->begin_run(run_record);
     Measurement measurement(runtime, *backend, options, sinks);
+    measurement.set_ceiling(topology.ceiling_GBps);
     const int64_t wrong = measurement.run();
     for (ResultSink* sink : sinks) sink->end_run();
     runtime.barrier("the end of the run");

@@ -39,6 +39,8 @@ struct RunOptions {
   std::string backend = "auto";
   std::string json_path;
   std::string csv_path;
+  std::string bind = "auto";  // auto, none, numa, gpu
+  std::string topology_xml;   // describe a saved machine instead of this one
   BackendConfig backend_config;
   std::string command_line;
 };

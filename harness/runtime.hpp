@@ -43,12 +43,22 @@ class Runtime {
   // Hosts in first-rank order with their rank counts; complete on the root (others may be empty).
   const std::vector<HostEntry>& hosts() const { return hosts_; }
   virtual std::string library_version() const = 0;  // "Open MPI v4.1.4, ..." or "none"
+
+  // This rank's index among the ranks of its node, and their number.
+  int local_rank() const { return local_rank_; }
+  int local_size() const { return local_size_; }
+  // One fixed-size record per node: the node's first rank contributes `mine` (cut or padded to
+  // `bytes`), the others nothing; the root gets every node's record in node order, the other
+  // ranks an empty list. The root receives O(nodes) data, never O(ranks).
+  virtual std::vector<std::string> gather_from_nodes(const std::string& mine, std::size_t bytes) = 0;
   // Ends every rank of the run with `code`; used after an error has been reported.
   [[noreturn]] virtual void abort(int code) = 0;
 
  protected:
   explicit Runtime(std::unique_ptr<ProgressMonitor> progress) : progress_(std::move(progress)) {}
   Identity identity_;
+  int local_rank_ = 0;
+  int local_size_ = 1;
   std::vector<HostEntry> hosts_;
   std::unique_ptr<ProgressMonitor> progress_;
 };

@@ -52,6 +52,7 @@ struct GroupInfo {
   int root = -1;
   bool out_of_place = true;
   bool inplace = true;
+  double ceiling_GBps = 0;  // > 0 adds an efficiency column
 };
 
 class ResultSink {

@@ -51,6 +51,16 @@ void TablePrinter::begin_run(const nlohmann::json& run) {
                  s.value("timing", std::string("?")).c_str(), s.value("check", 0),
                  s.value("cudagraph", 0));
   }
+  if (run.contains("binding")) {
+    std::fprintf(out_, "# binding: %s (rank 0 on cpus %s)\n",
+                 run["binding"].value("policy", std::string("?")).c_str(),
+                 run["binding"].value("rank0_cpus", std::string("?")).c_str());
+  }
+  if (run.contains("ceiling")) {
+    std::fprintf(out_, "# ceiling: %.1f GB/s busbw (%s); eff = busbw / ceiling\n",
+                 run["ceiling"].value("GBps", 0.0),
+                 run["ceiling"].value("tier", std::string("?")).c_str());
+  }
   if (run.contains("warnings")) {
     for (const auto& warning : run["warnings"]) {
       std::fprintf(out_, "# WARNING: %s\n", warning.get<std::string>().c_str());
@@ -77,6 +87,11 @@ void TablePrinter::begin_group(const GroupInfo& group) {
     units += buffer;
     std::snprintf(buffer, sizeof buffer, "           %-12s               ", title);
     placements += buffer;
+    if (group.ceiling_GBps > 0) {  // efficiency against the topology's ceiling
+      names += "    eff";
+      units += "    (%)";
+      placements += "       ";
+    }
   };
   if (group.out_of_place) add_block("out-of-place");
   if (group.inplace) add_block("in-place");
@@ -104,6 +119,9 @@ void TablePrinter::add(const std::vector<ResultRecord>& row) {
       wrong_total_ += r.wrong;
     } else {
       std::fprintf(out_, "  %7s  %6s  %6s    N/A", time.c_str(), algbw.c_str(), busbw.c_str());
+    }
+    if (r.ceiling_GBps > 0) {
+      std::fprintf(out_, "  %5s", format_fixed_width(100.0 * r.busbw_GBps / r.ceiling_GBps, 5).c_str());
     }
     busbw_sum_ += r.busbw_GBps;
     ++busbw_count_;

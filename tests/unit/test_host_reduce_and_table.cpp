@@ -69,3 +69,38 @@ TEST(TableFormat, FitsTheColumnLikeNcclTests) {
 
 }  // namespace
 }  // namespace collbench
+
+namespace collbench {
+namespace {
+
+TEST(TablePrinter, EfficiencyColumnOnlyWithACeiling) {
+  for (double ceiling : {0.0, 10.0}) {
+    std::FILE* out = std::tmpfile();
+    TablePrinter printer(out);
+    printer.begin_group({"all_reduce", "float", "sum", -1, true, false, ceiling});
+    ResultRecord r;
+    r.bytes = 1024;
+    r.count = 256;
+    r.dtype = "float";
+    r.redop = "sum";
+    r.time_us = 10;
+    r.algbw_GBps = 5;
+    r.busbw_GBps = 5;
+    r.wrong = 0;
+    r.ceiling_GBps = ceiling;
+    printer.add({r});
+    std::rewind(out);
+    std::string text(4096, '\0');
+    text.resize(std::fread(text.data(), 1, text.size(), out));
+    std::fclose(out);
+    if (ceiling > 0) {
+      EXPECT_NE(text.find("eff"), std::string::npos) << text;
+      EXPECT_NE(text.find("50.00"), std::string::npos) << text;  // 5 of 10 GB/s
+    } else {
+      EXPECT_EQ(text.find("eff"), std::string::npos) << text;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace collbench

@@ -1,0 +1,96 @@
+// `collbench topo`: this node's topology, and under mpirun every node's fingerprint, with the odd
+// hosts and degraded links named. One rank per node discovers; the root gathers one fixed-size
+// record per node.
+#include <cstdio>
+#include <optional>
+
+#include "harness/command.hpp"
+#include "harness/errors.hpp"
+#include "harness/runtime.hpp"
+#include "results/atomic_file.hpp"
+#include "results/record.hpp"
+#include "topology/discover.hpp"
+#include "topology/fleet.hpp"
+
+namespace collbench {
+namespace {
+
+constexpr std::size_t kRecordBytes = 512;
+constexpr std::size_t kHostBytes = 64;
+
+class TopoCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* t = app.add_subcommand("topo", "Show the node topology: GPUs, NICs, NUMA, PCIe paths");
+    t->add_option("--topology-xml", xml_, "Read a saved hwloc XML instead of this machine");
+    t->add_option("--json", json_, "Write the topology and the fleet's fingerprints as JSON");
+    t->add_option("-T,--timeout", timeout_s_, "Seconds before giving up (300)");
+    return t;
+  }
+
+  int execute(int argc, char** argv) override {
+    const std::optional<std::string> xml = xml_.empty() ? std::nullopt : std::optional(xml_);
+    discover_node(xml);  // bad XML or no hwloc: one line and exit 2 before any rank starts
+    std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, timeout_s_);
+    runtime->progress().enter("topology discovery");
+    std::string mine;
+    NodeTopology node;
+    if (runtime->local_rank() == 0) {
+      node = discover_node(xml);
+      const std::vector<std::string> warnings = degraded_link_warnings(node);
+      mine = runtime->identity().host.substr(0, kHostBytes - 1);
+      mine.resize(kHostBytes, '\0');
+      mine += hash_hex(fingerprint_hash(node)) + '\0';
+      mine += warnings.empty() ? std::string() : warnings.front();
+    }
+    const std::vector<std::string> records = runtime->gather_from_nodes(mine, kRecordBytes);
+    runtime->barrier("the end of topology discovery");
+    if (!runtime->is_root()) return kExitOk;
+
+    std::vector<HostFingerprint> fleet;
+    nlohmann::json hosts = nlohmann::json::array();
+    std::vector<std::string> remote_warnings;
+    for (const std::string& r : records) {
+      const std::string host = r.substr(0, r.find('\0'));
+      const std::string rest = r.substr(kHostBytes);
+      const std::string hash = rest.substr(0, rest.find('\0'));
+      const std::string warning = rest.substr(hash.size() + 1, rest.find('\0', hash.size() + 1) - hash.size() - 1);
+      fleet.push_back({host, std::stoull(hash, nullptr, 16)});
+      hosts.push_back({{"host", host}, {"fingerprint", hash}, {"first_warning", warning}});
+      if (!warning.empty() && host != runtime->identity().host) {
+        remote_warnings.push_back(host + ": " + warning);
+      }
+    }
+    const std::vector<std::string> odd = odd_hosts(fleet);
+    std::fputs(format_topology(node).c_str(), stdout);
+    std::printf("\n# fingerprint %s: %s\n", hash_hex(fingerprint_hash(node)).c_str(),
+                fingerprint_text(node).c_str());
+    std::printf("# %zu host(s), %zu with a fingerprint unlike the majority\n", fleet.size(),
+                odd.size());
+    for (const std::string& host : odd) std::printf("# ODD HOST: %s\n", host.c_str());
+    for (const std::string& w : remote_warnings) std::printf("# WARNING: %s\n", w.c_str());
+    if (!json_.empty()) {
+      for (auto& h : hosts) {
+        h["odd"] = std::find(odd.begin(), odd.end(), h["host"].get<std::string>()) != odd.end();
+      }
+      const nlohmann::json out = {{"type", "topology"},
+                                  {"schema_version", kSchemaVersion},
+                                  {"node", topology_to_json(node)},
+                                  {"fingerprint", fingerprint_text(node)},
+                                  {"warnings", degraded_link_warnings(node)},
+                                  {"hosts", hosts}};
+      write_file_atomically(json_, out.dump(2) + "\n");
+    }
+    return kExitOk;
+  }
+
+ private:
+  std::string xml_, json_;
+  double timeout_s_ = 300;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_topo_command() { return std::make_unique<TopoCommand>(); }
+
+}  // namespace collbench
