@@ -105,7 +105,8 @@ nlohmann::json topology_to_json(const NodeTopology& n) {
       nearest = {{"nic", n.nics[g.nics.front().nic].name},
                  {"path", path_class_name(g.nics.front().path)}};
     }
-    gpus.push_back({{"busid", g.pci.busid}, {"model", g.model}, {"numa", g.numa},
+    gpus.push_back({{"busid", g.pci.busid}, {"model", g.model}, {"cuda_device", g.cuda_device},
+                    {"numa", g.numa},
                     {"cpus", g.cpus}, {"pcie_GBps", g.pci.link_GBps}, {"nearest_nic", nearest}});
   }
   nlohmann::json nics = nlohmann::json::array();

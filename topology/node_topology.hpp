@@ -30,6 +30,7 @@ struct GpuInfo {
   PciDevice pci;
   std::string model;  // from NVML/CUDA OS devices when present, else "NVIDIA [10de:xxxx]"
   std::string uuid;
+  int cuda_device = -1;  // the CUDA device with this PCI bus id, when CUDA sees one
   int numa = -1;
   std::string cpus;   // cpuset as a list, e.g. "0-23,48-71"
   std::vector<NicPath> nics;  // every NIC, nearest first
