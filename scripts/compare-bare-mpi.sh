@@ -14,7 +14,7 @@ sizes=(8 64 1024 8192 65536 524288 4194304)
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-iters_for() { if (($1 >= 1048576)); then echo 200; else echo 2000; fi; }
+iters_for() { if (($1 >= 1048576)); then echo 300; elif (($1 >= 65536)); then echo 2000; else echo 20000; fi; }
 
 printf "%10s %14s %14s %8s\n" "bytes" "bare_us" "collbench_us" "ratio"
 for bytes in "${sizes[@]}"; do
