@@ -112,8 +112,8 @@ RunOptions validate_run_options(const RunFlags& f, const CLI::App& run_command,
     }
     auto id = parse_collective(name);
     require(id.has_value() || (name != "h2d" && name != "d2h" && name != "d2d"),
-            "'" + name + "' is a copy baseline, not a collective: run `collbench copy " + name +
-                "` (see docs/gpu.md)");
+            "'" + name + "' is a copy baseline: give copy baselines alone (`collbench run h2d "
+            "d2h d2d` runs them through `collbench copy`, see docs/gpu.md)");
     require(id.has_value(),
             "unknown collective '" + name + "' (choose from " + collective_names() + ")");
     o.collectives.push_back(*id);

@@ -1,4 +1,5 @@
 // `collbench run`: options -> runtime -> backend -> measurement -> sinks.
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -15,6 +16,9 @@
 #include "results/table_printer.hpp"
 
 namespace collbench {
+
+std::unique_ptr<Command> make_copy_command();
+
 namespace {
 
 std::string join_command_line(int argc, char** argv) {
@@ -31,6 +35,7 @@ class RunCommand final : public Command {
   }
 
   int execute(int argc, char** argv) override {
+    if (is_copy_baseline_run()) return run_copy_baselines(argc, argv);
     RunOptions options;
     try {
       options = validate_run_options(flags_, *command_, join_command_line(argc, argv));
@@ -109,6 +114,30 @@ class RunCommand final : public Command {
     for (ResultSink* sink : sinks) sink->end_run();
     runtime.barrier("the end of the run");
     return wrong > 0 ? kExitWrongData : kExitOk;
+  }
+
+  // `collbench run h2d d2h d2d`: the copy baselines are not collectives (one process per node,
+  // pinned host memory placed per NUMA node), so they run through `collbench copy` with the
+  // run's size, iteration, repeat and output flags.
+  bool is_copy_baseline_run() const {
+    if (flags_.collectives.empty()) return false;
+    return std::all_of(flags_.collectives.begin(), flags_.collectives.end(), [](const std::string& c) {
+      return c == "h2d" || c == "d2h" || c == "d2d";
+    });
+  }
+
+  int run_copy_baselines(int argc, char** argv) {
+    std::vector<std::string> args = {"collbench", "copy"};
+    args.insert(args.end(), flags_.collectives.begin(), flags_.collectives.end());
+    args.insert(args.end(), {"-e", flags_.max_bytes, "-n", std::to_string(flags_.iters),
+                             "--repeat", std::to_string(flags_.repeat)});
+    if (!flags_.json_path.empty()) args.insert(args.end(), {"-J", flags_.json_path});
+    CLI::App app;
+    std::unique_ptr<Command> copy = make_copy_command();
+    copy->add_to(app);
+    std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 wants it reversed
+    app.parse(reversed);
+    return copy->execute(argc, argv);
   }
 
   RunFlags flags_;

@@ -191,6 +191,31 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
     }
     html << "</table>\n";
   }
+  // Scale-model predictions (`collbench model predict -J`): busbw per algorithm against size.
+  std::map<std::string, std::map<std::string, nlohmann::json>> predicted;  // collective -> line
+  for (const RunFile& run : runs) {
+    for (const nlohmann::json& record : run.others) {
+      if (record.value("type", std::string()) != "prediction") continue;
+      const int64_t bytes = record.value("bytes", int64_t{0});
+      if (bytes <= 0) continue;
+      const std::string line = run.label() + " " + record.value("algorithm", std::string("?")) +
+                               " (" + std::to_string(record.value("nranks", int64_t{0})) + " GPUs)";
+      predicted[record.value("collective", std::string("?"))][line].push_back(
+          {{"x", bytes}, {"y", record.value("busbw_GBps", 0.0)}});
+    }
+  }
+  if (!predicted.empty()) {
+    html << "<h2>Predictions (scale model)</h2>\n<div class=charts>\n";
+    for (const auto& [collective, lines] : predicted) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& [label, points] : lines) list.push_back({{"label", label}, {"points", points}});
+      const std::string id = "chart-" + std::to_string(charts.size());
+      charts.push_back({{"id", id}, {"title", collective + ": predicted bus bandwidth"},
+                        {"yLabel", "busbw (GB/s)"}, {"logY", true}, {"series", list}});
+      html << "<div class=chart><canvas id=\"" << id << "\"></canvas></div>\n";
+    }
+    html << "</div>\n";
+  }
   html << "<script type=\"application/json\" id=\"collbench-data\">"
        << json_for_script({{"charts", charts}}) << "</script>\n<script>" << kScript
        << "</script>\n</body></html>\n";

@@ -237,16 +237,22 @@ def scenario_report():
     evil = write("evil.jsonl", [hostile] + [dict(result(s, base_time(s)), dtype="<img src=x onerror=1>")
                                             for s in SIZES])
     html = os.path.join(WORKDIR, "report.html")
-    run("report", REAL, evil, "-o", html, expect=0)
+    predictions = os.path.join(WORKDIR, "predictions.jsonl")
+    run("model", "predict", "--preset", "hgx-h100-ndr400", "--ranks", "1024", "-b", "1K", "-e", "1G",
+        "-f", "8", "-J", predictions, expect=0)
+    run("report", REAL, evil, predictions, "-o", html, expect=0)
     text = open(html, encoding="utf-8").read()
     if "<script>window.bad" in text or "<img src=x" in text:
         fail("a string from a results file was not escaped")
     collectives = {json.loads(l)["collective"] for l in open(REAL) if '"type":"result"' in l}
     collectives |= {"all_reduce"}
     drawn, dom = render(html)
-    # busbw and time per collective.
-    if drawn != 2 * len(collectives):
-        fail(f"{drawn} charts drawn, expected {2 * len(collectives)}")
+    # busbw and time per collective, and one prediction chart per modelled collective.
+    expected = 2 * len(collectives) + 4
+    if drawn != expected:
+        fail(f"{drawn} charts drawn, expected {expected}")
+    if "Predictions (scale model)" not in dom:
+        fail("the predictions section is missing")
     if dom.count("<canvas") != drawn:
         fail("a chart canvas is missing")
 
