@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 
 namespace collbench {
 
@@ -38,6 +39,17 @@ int cuda_device_for(const std::string& busid) {
   return -1;
 }
 
+// "12.4" from cudaDriverGetVersion, or "" without CUDA or a driver.
+std::string cuda_driver_version() {
+#if COLLBENCH_HAVE_CUDA
+  int version = 0;
+  if (cudaDriverGetVersion(&version) == cudaSuccess && version > 0) {
+    return std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
+  }
+#endif
+  return "";
+}
+
 }  // namespace
 
 NodeTopology discover_node(const std::optional<std::string>& xml_path) {
@@ -46,6 +58,11 @@ NodeTopology discover_node(const std::optional<std::string>& xml_path) {
   // Only the live machine's GPUs are CUDA's; a saved topology describes another machine.
   if (!xml_path) {
     for (GpuInfo& gpu : node.gpus) gpu.cuda_device = cuda_device_for(gpu.pci.busid);
+    node.gpu_driver = cuda_driver_version();
+    for (const NicInfo& nic : node.nics) {
+      std::ifstream firmware("/sys/class/infiniband/" + nic.name + "/fw_ver");
+      if (firmware && std::getline(firmware, node.nic_firmware)) break;
+    }
   }
   return node;
 #else

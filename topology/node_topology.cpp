@@ -65,7 +65,8 @@ std::string fingerprint_text(const NodeTopology& n) {
   std::ostringstream out;
   out << "cpu=" << n.cpu_model << ";packages=" << n.packages << ";numa=" << n.numa_nodes
       << ";cores=" << n.cores << ";pus=" << n.pus << ";memory_gib=" << (n.memory_bytes >> 30)
-      << ";nvswitches=" << n.nvswitches << ";gpus=" << n.gpus.size();
+      << ";nvswitches=" << n.nvswitches << ";gpu_driver=" << n.gpu_driver
+      << ";nic_firmware=" << n.nic_firmware << ";gpus=" << n.gpus.size();
   std::map<std::string, int> gpus, nics;
   for (const GpuInfo& g : n.gpus) ++gpus[g.model + "@" + speed(g.pci.link_GBps)];
   for (const NicInfo& c : n.nics) {
@@ -118,6 +119,7 @@ nlohmann::json topology_to_json(const NodeTopology& n) {
   return {{"host", n.hostname}, {"source", n.source}, {"cpu_model", n.cpu_model},
           {"packages", n.packages}, {"numa_nodes", n.numa_nodes}, {"cores", n.cores},
           {"pus", n.pus}, {"memory_bytes", n.memory_bytes}, {"nvswitches", n.nvswitches},
+          {"gpu_driver", n.gpu_driver}, {"nic_firmware", n.nic_firmware},
           {"gpus", gpus}, {"nics", nics}};
 }
 

@@ -54,6 +54,8 @@ struct NodeTopology {
   std::vector<GpuInfo> gpus;
   std::vector<NicInfo> nics;
   int nvswitches = 0;
+  std::string gpu_driver;    // CUDA driver version on the live machine ("" when unknown)
+  std::string nic_firmware;  // first InfiniBand device's firmware on the live machine
 };
 
 // Identical for identical nodes: CPU model, counts, GPU and NIC models and rates, PCIe link
