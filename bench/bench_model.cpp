@@ -20,7 +20,11 @@ void BM_PredictEverything(benchmark::State& state) {
   state.SetLabel(std::to_string(state.range(0)) + " GPUs, 30 sizes, all algorithms");
 }
 
-BENCHMARK(BM_PredictEverything)->Arg(1000)->Arg(400000)->Arg(1000000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PredictEverything)
+    ->Arg(1000)
+    ->Arg(400000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace collbench

@@ -20,7 +20,8 @@ std::string LocalRuntime::library_version() const {
   return "none";
 }
 
-std::vector<std::string> LocalRuntime::gather_from_nodes(const std::string& mine, std::size_t bytes) {
+std::vector<std::string> LocalRuntime::gather_from_nodes(const std::string& mine,
+                                                         std::size_t bytes) {
   return {mine.substr(0, bytes)};
 }
 

@@ -84,7 +84,8 @@ class ModelCommand final : public Command {
     whatif_ = m->add_subcommand("whatif", "Slowdown from one degraded link or GPU at scale");
     whatif_->add_option("--cluster", cluster_path_, "A cluster description (JSON)");
     whatif_->add_option("--preset", preset_, "Cluster preset");
-    whatif_->add_option("--degrade", degrade_, "link or gpu")->required()
+    whatif_->add_option("--degrade", degrade_, "link or gpu")
+        ->required()
         ->check(CLI::IsMember({"link", "gpu"}));
     whatif_->add_option("--fraction", fraction_, "Its bandwidth as a fraction (0.5)");
     whatif_->add_option("--size", size_, "all_reduce size (1G)");
@@ -100,7 +101,8 @@ class ModelCommand final : public Command {
 
  private:
   ClusterSpec cluster() const {
-    if (!cluster_path_.empty() && !preset_.empty()) throw UsageError("give --cluster or --preset, not both");
+    if (!cluster_path_.empty() && !preset_.empty())
+      throw UsageError("give --cluster or --preset, not both");
     if (!cluster_path_.empty()) return load_cluster(cluster_path_);
     return cluster_preset(preset_.empty() ? "hgx-h100-ndr400" : preset_);
   }
@@ -155,8 +157,9 @@ class ModelCommand final : public Command {
       ClusterSpec c = cluster();
       c.gpus = std::max<int64_t>(c.gpus, ranks_);
       validate_cluster(c);
-      predictions = predict_cluster(c, ranks_, {Collective::kAllReduce, Collective::kAllGather,
-                                                Collective::kReduceScatter, Collective::kAllToAll},
+      predictions = predict_cluster(c, ranks_,
+                                    {Collective::kAllReduce, Collective::kAllGather,
+                                     Collective::kReduceScatter, Collective::kAllToAll},
                                     sizes());
       std::printf("# cluster %s: %lld GPUs, %d per domain; %s\n", c.name.c_str(),
                   static_cast<long long>(ranks_), c.gpus_per_domain, c.source.c_str());
@@ -188,8 +191,12 @@ class ModelCommand final : public Command {
       const double error = (p - m.time_us) / m.time_us;
       std::printf("%-16s %6lld %12.0f %12.2f %12.2f %7.1f%%\n", m.collective.c_str(),
                   static_cast<long long>(m.nranks), m.bytes, m.time_us, p, 100 * error);
-      rows.push_back({{"collective", m.collective}, {"nranks", m.nranks}, {"bytes", m.bytes},
-                      {"measured_us", m.time_us}, {"predicted_us", p}, {"error", error}});
+      rows.push_back({{"collective", m.collective},
+                      {"nranks", m.nranks},
+                      {"bytes", m.bytes},
+                      {"measured_us", m.time_us},
+                      {"predicted_us", p},
+                      {"error", error}});
       if (m.bytes >= static_cast<double>(min_bytes)) {
         errors[{m.collective, m.nranks}].push_back(std::fabs(error));
       }
@@ -202,8 +209,10 @@ class ModelCommand final : public Command {
       const double median = list[list.size() / 2];
       std::printf("# %-16s %4lld ranks: %6.1f%% over %zu sizes\n", key.first.c_str(),
                   static_cast<long long>(key.second), 100 * median, list.size());
-      summary.push_back({{"collective", key.first}, {"nranks", key.second},
-                         {"median_abs_error", median}, {"sizes", list.size()}});
+      summary.push_back({{"collective", key.first},
+                         {"nranks", key.second},
+                         {"median_abs_error", median},
+                         {"sizes", list.size()}});
     }
     if (!output_.empty()) {
       write_file_atomically(output_, nlohmann::json{{"rows", rows}, {"summary", summary}}.dump(2));
@@ -246,6 +255,8 @@ class ModelCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> make_model_command() { return std::make_unique<ModelCommand>(); }
+std::unique_ptr<Command> make_model_command() {
+  return std::make_unique<ModelCommand>();
+}
 
 }  // namespace collbench

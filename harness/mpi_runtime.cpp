@@ -76,8 +76,8 @@ void MpiRuntime::gather_hosts() {
   CB_MPI(MPI_Comm_size(node_, &local_size_), identity_);
   CB_MPI(MPI_Comm_split(control_, local_rank_ == 0 ? 0 : MPI_UNDEFINED, identity_.rank, &leaders_),
          identity_);
-  const std::string mine = identity_.host.substr(0, kHostNameBytes - 1) + '\0' +
-                           std::to_string(local_size_);
+  const std::string mine =
+      identity_.host.substr(0, kHostNameBytes - 1) + '\0' + std::to_string(local_size_);
   for (const std::string& record : gather_from_nodes(mine, kHostNameBytes + 16)) {
     const std::string name = record.substr(0, record.find('\0'));
     const std::size_t count_at = record.find('\0') + 1;
@@ -98,7 +98,8 @@ std::vector<std::string> MpiRuntime::gather_from_nodes(const std::string& mine, 
                     static_cast<int>(bytes), MPI_BYTE, 0, leaders_),
          identity_);
   std::vector<std::string> out;
-  for (int i = 0; leader_rank == 0 && i < nleaders; ++i) out.push_back(all.substr(i * bytes, bytes));
+  for (int i = 0; leader_rank == 0 && i < nleaders; ++i)
+    out.push_back(all.substr(i * bytes, bytes));
   return out;
 }
 

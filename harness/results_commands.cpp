@@ -28,7 +28,8 @@ class CompareCommand final : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
     CLI::App* c = app.add_subcommand(
-        "compare", "Compare a run with a baseline: exit 0 no regression, 1 regression, 2 bad input");
+        "compare",
+        "Compare a run with a baseline: exit 0 no regression, 1 regression, 2 bad input");
     c->add_option("baseline", baseline_, "Baseline JSON Lines")->required();
     c->add_option("current", current_, "Current JSON Lines")->required();
     c->add_option("--threshold", threshold_, "Percent slower that counts as worse (5)");
@@ -72,12 +73,14 @@ class HistoryCommand final : public Command {
     show_->add_option("--backend", filter_.backend, "Backend");
     show_->add_option("--dtype", filter_.dtype, "Datatype");
     show_->add_option("--last", last_, "How many runs (30)");
-    check_ = h->add_subcommand("check", "Judge a run against the recent history: exit 1 on regression");
+    check_ =
+        h->add_subcommand("check", "Judge a run against the recent history: exit 1 on regression");
     check_->add_option("file", check_file_, "JSON Lines file")->required();
     check_->add_option("--last", last_, "History depth per configuration (30)");
     check_->add_option("--mad", mad_factor_, "Band in robust standard deviations (3)");
     check_->add_option("--threshold", threshold_, "Minimum band, percent of the median (5)");
-    for (CLI::App* sub : {add_, list_, show_, check_}) sub->add_option("--db", db_, "Database file");
+    for (CLI::App* sub : {add_, list_, show_, check_})
+      sub->add_option("--db", db_, "Database file");
     return h;
   }
 
@@ -88,8 +91,9 @@ class HistoryCommand final : public Command {
       HistoryDb db(db_);
       for (const RunFile& run : runs) {
         std::printf("%s: %s\n", run.path.c_str(),
-                    db.add(run) ? ("added " + std::to_string(run.results.size()) + " results").c_str()
-                                : "already in the history");
+                    db.add(run)
+                        ? ("added " + std::to_string(run.results.size()) + " results").c_str()
+                        : "already in the history");
       }
       return kExitOk;
     }
@@ -113,10 +117,11 @@ class HistoryCommand final : public Command {
     if (!size_.empty()) filter_.bytes = collbench::parse_size(size_, "--size");
     filter_.last = last_;
     const std::vector<HistoryPoint> points = db.series(filter_);
-    if (points.empty()) throw UsageError("no stored results match --collective " + filter_.collective);
+    if (points.empty())
+      throw UsageError("no stored results match --collective " + filter_.collective);
     std::printf("%-20s  %-12s  %-8s  %-8s  %-12s  %5s  %12s  %10s  %10s  %6s\n", "timestamp",
-                "revision", "backend", "dtype", "placement", "ranks", "bytes", "time_us",
-                "busbw", "#wrong");
+                "revision", "backend", "dtype", "placement", "ranks", "bytes", "time_us", "busbw",
+                "#wrong");
     for (const HistoryPoint& p : points) {
       std::printf("%-20s  %-12s  %-8s  %-8s  %-12s  %5d  %12lld  %10.2f  %10.3f  %6lld\n",
                   p.timestamp.c_str(), p.git_revision.c_str(), p.row.backend.c_str(),
@@ -135,10 +140,10 @@ class HistoryCommand final : public Command {
       ++judged;
       if (!j.regression) continue;
       ++regressions;
-      std::printf("REGRESSION %s %lld B: busbw %.3f GB/s below %.3f (median %.3f, MAD %.3f, %d runs)%s\n",
-                  config_label(j.row).c_str(), static_cast<long long>(j.row.bytes), j.row.busbw,
-                  j.floor, j.median, j.mad, j.history_points,
-                  j.row.wrong > 0 ? " and wrong data" : "");
+      std::printf(
+          "REGRESSION %s %lld B: busbw %.3f GB/s below %.3f (median %.3f, MAD %.3f, %d runs)%s\n",
+          config_label(j.row).c_str(), static_cast<long long>(j.row.bytes), j.row.busbw, j.floor,
+          j.median, j.mad, j.history_points, j.row.wrong > 0 ? " and wrong data" : "");
     }
     std::printf("# %d rows judged against history, %d regressions\n", judged, regressions);
     return regressions ? kExitWrongData : kExitOk;
@@ -203,10 +208,17 @@ class ExportCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> make_compare_command() { return std::make_unique<CompareCommand>(); }
-std::unique_ptr<Command> make_history_command() { return std::make_unique<HistoryCommand>(); }
-std::unique_ptr<Command> make_report_command() { return std::make_unique<ReportCommand>(); }
-std::unique_ptr<Command> make_export_command() { return std::make_unique<ExportCommand>(); }
+std::unique_ptr<Command> make_compare_command() {
+  return std::make_unique<CompareCommand>();
+}
+std::unique_ptr<Command> make_history_command() {
+  return std::make_unique<HistoryCommand>();
+}
+std::unique_ptr<Command> make_report_command() {
+  return std::make_unique<ReportCommand>();
+}
+std::unique_ptr<Command> make_export_command() {
+  return std::make_unique<ExportCommand>();
+}
 
 }  // namespace collbench
-

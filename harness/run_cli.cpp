@@ -61,8 +61,9 @@ CLI::App* add_run_subcommand(CLI::App& app, RunFlags& f) {
   run->add_option("-t,--nthreads", f.nthreads, "Threads per process (1)");
   run->add_option("-g,--ngpus", f.ngpus, "GPUs per thread (1)");
   run->add_option("-p,--parallel_init", f.parallel_init, "Not supported: must be 0");
-  run->add_option("--bind", f.bind,
-                  "Bind ranks: auto (near their GPU, else spread over NUMA nodes), numa, gpu, none");
+  run->add_option(
+      "--bind", f.bind,
+      "Bind ranks: auto (near their GPU, else spread over NUMA nodes), numa, gpu, none");
   run->add_option("--topology-xml", f.topology_xml,
                   "Describe a saved hwloc XML instead of this machine (header, record, ceiling)");
   run->add_option("--fault-rank", f.fault_rank, "test-* backends: the misbehaving rank")
@@ -112,8 +113,9 @@ RunOptions validate_run_options(const RunFlags& f, const CLI::App& run_command,
     }
     auto id = parse_collective(name);
     require(id.has_value() || (name != "h2d" && name != "d2h" && name != "d2d"),
-            "'" + name + "' is a copy baseline: give copy baselines alone (`collbench run h2d "
-            "d2h d2d` runs them through `collbench copy`, see docs/gpu.md)");
+            "'" + name +
+                "' is a copy baseline: give copy baselines alone (`collbench run h2d "
+                "d2h d2d` runs them through `collbench copy`, see docs/gpu.md)");
     require(id.has_value(),
             "unknown collective '" + name + "' (choose from " + collective_names() + ")");
     o.collectives.push_back(*id);

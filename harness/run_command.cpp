@@ -9,11 +9,11 @@
 #include "harness/run_cli.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/run_topology.hpp"
-#include "topology/discover.hpp"
 #include "harness/runtime.hpp"
 #include "results/csv_writer.hpp"
 #include "results/jsonl_writer.hpp"
 #include "results/table_printer.hpp"
+#include "topology/discover.hpp"
 
 namespace collbench {
 
@@ -121,16 +121,15 @@ class RunCommand final : public Command {
   // run's size, iteration, repeat and output flags.
   bool is_copy_baseline_run() const {
     if (flags_.collectives.empty()) return false;
-    return std::all_of(flags_.collectives.begin(), flags_.collectives.end(), [](const std::string& c) {
-      return c == "h2d" || c == "d2h" || c == "d2d";
-    });
+    return std::all_of(flags_.collectives.begin(), flags_.collectives.end(),
+                       [](const std::string& c) { return c == "h2d" || c == "d2h" || c == "d2d"; });
   }
 
   int run_copy_baselines(int argc, char** argv) {
     std::vector<std::string> args = {"collbench", "copy"};
     args.insert(args.end(), flags_.collectives.begin(), flags_.collectives.end());
-    args.insert(args.end(), {"-e", flags_.max_bytes, "-n", std::to_string(flags_.iters),
-                             "--repeat", std::to_string(flags_.repeat)});
+    args.insert(args.end(), {"-e", flags_.max_bytes, "-n", std::to_string(flags_.iters), "--repeat",
+                             std::to_string(flags_.repeat)});
     if (!flags_.json_path.empty()) args.insert(args.end(), {"-J", flags_.json_path});
     CLI::App app;
     std::unique_ptr<Command> copy = make_copy_command();

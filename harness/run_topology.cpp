@@ -39,7 +39,8 @@ RunTopology prepare_run_topology(const RunOptions& options, Runtime& runtime, bo
     const std::string host = r.substr(0, r.find('\0'));
     const std::string rest = r.substr(kHostBytes);
     const std::string hash = rest.substr(0, rest.find('\0'));
-    const std::string warning = rest.substr(hash.size() + 1, rest.find('\0', hash.size() + 1) - hash.size() - 1);
+    const std::string warning =
+        rest.substr(hash.size() + 1, rest.find('\0', hash.size() + 1) - hash.size() - 1);
     fleet.push_back({host, std::stoull(hash, nullptr, 16)});
     // Other nodes send their first warning; the root's own node has them all below.
     if (!warning.empty() && fleet.size() > 1) out.warnings.push_back(host + ": " + warning);

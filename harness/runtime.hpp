@@ -50,7 +50,8 @@ class Runtime {
   // One fixed-size record per node: the node's first rank contributes `mine` (cut or padded to
   // `bytes`), the others nothing; the root gets every node's record in node order, the other
   // ranks an empty list. The root receives O(nodes) data, never O(ranks).
-  virtual std::vector<std::string> gather_from_nodes(const std::string& mine, std::size_t bytes) = 0;
+  virtual std::vector<std::string> gather_from_nodes(const std::string& mine,
+                                                     std::size_t bytes) = 0;
   // Ends every rank of the run with `code`; used after an error has been reported.
   [[noreturn]] virtual void abort(int code) = 0;
 

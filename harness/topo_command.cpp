@@ -21,7 +21,8 @@ constexpr std::size_t kHostBytes = 64;
 class TopoCommand final : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    CLI::App* t = app.add_subcommand("topo", "Show the node topology: GPUs, NICs, NUMA, PCIe paths");
+    CLI::App* t =
+        app.add_subcommand("topo", "Show the node topology: GPUs, NICs, NUMA, PCIe paths");
     t->add_option("--topology-xml", xml_, "Read a saved hwloc XML instead of this machine");
     t->add_option("--json", json_, "Write the topology and the fleet's fingerprints as JSON");
     t->add_option("-T,--timeout", timeout_s_, "Seconds before giving up (300)");
@@ -54,7 +55,8 @@ class TopoCommand final : public Command {
       const std::string host = r.substr(0, r.find('\0'));
       const std::string rest = r.substr(kHostBytes);
       const std::string hash = rest.substr(0, rest.find('\0'));
-      const std::string warning = rest.substr(hash.size() + 1, rest.find('\0', hash.size() + 1) - hash.size() - 1);
+      const std::string warning =
+          rest.substr(hash.size() + 1, rest.find('\0', hash.size() + 1) - hash.size() - 1);
       fleet.push_back({host, std::stoull(hash, nullptr, 16)});
       hosts.push_back({{"host", host}, {"fingerprint", hash}, {"first_warning", warning}});
       if (!warning.empty() && host != runtime->identity().host) {
@@ -91,6 +93,8 @@ class TopoCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> make_topo_command() { return std::make_unique<TopoCommand>(); }
+std::unique_ptr<Command> make_topo_command() {
+  return std::make_unique<TopoCommand>();
+}
 
 }  // namespace collbench

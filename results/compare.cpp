@@ -11,9 +11,12 @@ namespace collbench {
 
 const char* change_name(Change change) {
   switch (change) {
-    case Change::kBetter: return "better";
-    case Change::kSame: return "same";
-    case Change::kWorse: return "worse";
+    case Change::kBetter:
+      return "better";
+    case Change::kSame:
+      return "same";
+    case Change::kWorse:
+      return "worse";
   }
   return "same";
 }
@@ -56,7 +59,8 @@ Comparison compare_runs(const RunFile& baseline, const RunFile& current, double 
     }
     matched.insert(it->first);
     ComparedRow compared{*it->second, row, 1, 1, Change::kSame, ""};
-    if (it->second->busbw > 0 && row.busbw > 0) compared.busbw_ratio = row.busbw / it->second->busbw;
+    if (it->second->busbw > 0 && row.busbw > 0)
+      compared.busbw_ratio = row.busbw / it->second->busbw;
     if (it->second->time_us > 0) compared.time_ratio = row.time_us / it->second->time_us;
     compared.change = judge(*it->second, row, threshold_pct, &compared.why);
     CollectiveSummary& s = summaries[row.collective];
@@ -87,10 +91,13 @@ Comparison compare_runs(const RunFile& baseline, const RunFile& current, double 
 std::string format_comparison_text(const Comparison& c, bool markdown) {
   std::string out;
   char line[512];
-  const char* row_format = markdown ? "| %s | %s | %s | %s | %d | %lld | %.3f | %.3f | %.3f | %.3f | %s |\n"
-                                    : "%-15s %-9s %-5s %-12s %5d %12lld %10.3f %10.3f %7.3f %7.3f  %s\n";
+  const char* row_format =
+      markdown ? "| %s | %s | %s | %s | %d | %lld | %.3f | %.3f | %.3f | %.3f | %s |\n"
+               : "%-15s %-9s %-5s %-12s %5d %12lld %10.3f %10.3f %7.3f %7.3f  %s\n";
   if (markdown) {
-    out += "| collective | dtype | redop | placement | ranks | bytes | base busbw | busbw | busbw ratio | time ratio | verdict |\n";
+    out +=
+        "| collective | dtype | redop | placement | ranks | bytes | base busbw | busbw | busbw "
+        "ratio | time ratio | verdict |\n";
     out += "|---|---|---|---|---|---|---|---|---|---|---|\n";
   } else {
     std::snprintf(line, sizeof line, "%-15s %-9s %-5s %-12s %5s %12s %10s %10s %7s %7s  %s\n",
@@ -108,13 +115,15 @@ std::string format_comparison_text(const Comparison& c, bool markdown) {
                   r.busbw_ratio, r.time_ratio, verdict.c_str());
     out += line;
   }
-  out += markdown ? "\n| collective | rows | better | same | worse | busbw ratio (geomean) |\n|---|---|---|---|---|---|\n"
+  out += markdown ? "\n| collective | rows | better | same | worse | busbw ratio (geomean) "
+                    "|\n|---|---|---|---|---|---|\n"
                   : "\n";
   for (const CollectiveSummary& s : c.summaries) {
-    std::snprintf(line, sizeof line,
-                  markdown ? "| %s | %d | %d | %d | %d | %.3f |\n"
-                           : "# %-15s rows %d: better %d, same %d, worse %d; busbw ratio (geomean) %.3f\n",
-                  s.collective.c_str(), s.rows, s.better, s.same, s.worse, s.geomean_busbw_ratio);
+    std::snprintf(
+        line, sizeof line,
+        markdown ? "| %s | %d | %d | %d | %d | %.3f |\n"
+                 : "# %-15s rows %d: better %d, same %d, worse %d; busbw ratio (geomean) %.3f\n",
+        s.collective.c_str(), s.rows, s.better, s.same, s.worse, s.geomean_busbw_ratio);
     out += line;
   }
   if (c.unmatched_baseline || c.unmatched_current) {

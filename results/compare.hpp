@@ -20,7 +20,7 @@ struct ComparedRow {
   double busbw_ratio = 1;  // current / baseline
   double time_ratio = 1;   // current / baseline
   Change change = Change::kSame;
-  std::string why;         // for worse rows: "slower beyond the spread", "wrong data", ...
+  std::string why;  // for worse rows: "slower beyond the spread", "wrong data", ...
 };
 
 struct CollectiveSummary {

@@ -58,9 +58,8 @@ std::string export_openmetrics(const std::vector<RunFile>& runs) {
       out += std::string(metric.name) + "{collective=\"" + escape_label(r.collective) +
              "\",backend=\"" + escape_label(r.backend) + "\",dtype=\"" + escape_label(r.dtype) +
              "\",redop=\"" + escape_label(r.redop) + "\",placement=\"" +
-             (r.inplace ? "in_place" : "out_of_place") + "\",nranks=\"" +
-             std::to_string(r.nranks) + "\",bytes=\"" + std::to_string(r.bytes) + "\"} " + number +
-             "\n";
+             (r.inplace ? "in_place" : "out_of_place") + "\",nranks=\"" + std::to_string(r.nranks) +
+             "\",bytes=\"" + std::to_string(r.bytes) + "\"} " + number + "\n";
     }
   }
   out += "# EOF\n";

@@ -103,7 +103,9 @@ HistoryDb::HistoryDb(const std::string& path) : path_(path) {
   exec(kSchema);
 }
 
-HistoryDb::~HistoryDb() { sqlite3_close(db_); }
+HistoryDb::~HistoryDb() {
+  sqlite3_close(db_);
+}
 
 void HistoryDb::exec(const char* sql) const {
   char* error = nullptr;
@@ -179,13 +181,14 @@ std::vector<HistoryRun> HistoryDb::runs(int last) const {
 }
 
 std::vector<HistoryPoint> HistoryDb::series(const SeriesFilter& f) const {
-  Statement s(db_, path_,
-              "SELECT r.timestamp, r.git_revision, x.collective, x.backend, x.dtype, x.redop, "
-              "x.inplace, x.nranks, x.bytes, x.time_us, x.time_us_min, x.time_us_max, x.algbw, "
-              "x.busbw, x.wrong FROM results x JOIN runs r ON r.id = x.run_id "
-              "WHERE x.collective = ?1 AND (?2 < 0 OR x.bytes = ?2) AND (?3 = '' OR x.backend = ?3) "
-              "AND (?4 = '' OR x.dtype = ?4) AND (?5 < 0 OR x.nranks = ?5) "
-              "AND (?6 < 0 OR x.inplace = ?6) ORDER BY r.timestamp DESC, r.id DESC LIMIT ?7");
+  Statement s(
+      db_, path_,
+      "SELECT r.timestamp, r.git_revision, x.collective, x.backend, x.dtype, x.redop, "
+      "x.inplace, x.nranks, x.bytes, x.time_us, x.time_us_min, x.time_us_max, x.algbw, "
+      "x.busbw, x.wrong FROM results x JOIN runs r ON r.id = x.run_id "
+      "WHERE x.collective = ?1 AND (?2 < 0 OR x.bytes = ?2) AND (?3 = '' OR x.backend = ?3) "
+      "AND (?4 = '' OR x.dtype = ?4) AND (?5 < 0 OR x.nranks = ?5) "
+      "AND (?6 < 0 OR x.inplace = ?6) ORDER BY r.timestamp DESC, r.id DESC LIMIT ?7");
   s.bind(1, f.collective);
   s.bind(2, f.bytes.value_or(-1));
   s.bind(3, f.backend);

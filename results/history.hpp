@@ -1,7 +1,8 @@
 #pragma once
 // The run history: an embedded SQLite database of runs and their result rows, for trends and for
 // judging a new run against the recent past of the same configuration. Writers take an immediate
-// transaction and wait (busy timeout) for each other, so concurrent nightly steps cannot corrupt it.
+// transaction and wait (busy timeout) for each other, so concurrent nightly steps cannot corrupt
+// it.
 #include <memory>
 #include <optional>
 #include <string>

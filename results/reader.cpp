@@ -81,17 +81,19 @@ RunFile read_run_file(const std::string& path) {
     try {
       record = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error&) {
-      throw at(path, line, last_without_newline ? "truncated record (the run may have been killed)"
-                                                : "not valid JSON");
+      throw at(path, line,
+               last_without_newline ? "truncated record (the run may have been killed)"
+                                    : "not valid JSON");
     }
     if (!record.is_object() || !record.contains("type") || !record["type"].is_string()) {
       throw at(path, line, "not a collbench record (no \"type\")");
     }
     const int version = record.value("schema_version", -1);
     if (version != kSchemaVersion) {
-      throw at(path, line, "schema_version " + std::to_string(version) +
-                               " is not supported (this collbench reads version " +
-                               std::to_string(kSchemaVersion) + ")");
+      throw at(path, line,
+               "schema_version " + std::to_string(version) +
+                   " is not supported (this collbench reads version " +
+                   std::to_string(kSchemaVersion) + ")");
     }
     const std::string type = record["type"];
     if (type == "run") {

@@ -30,7 +30,7 @@ struct RunFile {
   nlohmann::json run;  // the "run" record (empty object if the file has none)
   std::vector<ResultRow> results;
   std::vector<nlohmann::json> others;  // verdicts, predictions, ...
-  std::string label() const;  // short name for charts and tables: backend, ranks, time
+  std::string label() const;           // short name for charts and tables: backend, ranks, time
 };
 
 RunFile read_run_file(const std::string& path);

@@ -70,7 +70,9 @@ std::string fixed(double v, int decimals) {
   return out.str();
 }
 
-std::string placement(const ResultRow& r) { return r.inplace ? "in-place" : "out-of-place"; }
+std::string placement(const ResultRow& r) {
+  return r.inplace ? "in-place" : "out-of-place";
+}
 
 }  // namespace
 
@@ -78,12 +80,23 @@ std::string html_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -118,7 +131,8 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
     if (run.run.contains("hosts") && run.run["hosts"].is_array()) {
       for (const auto& h : run.run["hosts"]) {
         if (!hosts.empty()) hosts += ", ";
-        hosts += h.value("name", std::string("?")) + " (" + std::to_string(h.value("ranks", 0)) + ")";
+        hosts +=
+            h.value("name", std::string("?")) + " (" + std::to_string(h.value("ranks", 0)) + ")";
       }
     }
     html << "<tr><td class=text>" << html_escape(run.path) << "</td><td class=text>"
@@ -147,34 +161,36 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
       if (row->wrong > 0) wrong += row->wrong;
       checked = checked || row->wrong >= 0;
       if (row->bytes <= 0) continue;  // no place on a log axis
-      const std::string label = runs[run].label() + " " + row->dtype + " " + row->redop + " " +
-                                placement(*row);
+      const std::string label =
+          runs[run].label() + " " + row->dtype + " " + row->redop + " " + placement(*row);
       busbw[label].push_back({{"x", row->bytes}, {"y", row->busbw}});
       time[label].push_back({{"x", row->bytes}, {"y", row->time_us}});
       if (row->ceiling > 0) {
         efficiency[label].push_back({{"x", row->bytes}, {"y", 100.0 * row->busbw / row->ceiling}});
       }
     }
-    auto add_chart = [&](const std::string& title,
-                         const std::string& y_label, bool log_y,
+    auto add_chart = [&](const std::string& title, const std::string& y_label, bool log_y,
                          const std::map<std::string, nlohmann::json>& series) {
       if (series.empty()) return;
       nlohmann::json list = nlohmann::json::array();
-      for (const auto& [label, points] : series) list.push_back({{"label", label}, {"points", points}});
+      for (const auto& [label, points] : series)
+        list.push_back({{"label", label}, {"points", points}});
       const std::string id = "chart-" + std::to_string(charts.size());
-      charts.push_back({{"id", id}, {"title", collective + ": " + title}, {"yLabel", y_label},
-                        {"logY", log_y}, {"series", list}});
+      charts.push_back({{"id", id},
+                        {"title", collective + ": " + title},
+                        {"yLabel", y_label},
+                        {"logY", log_y},
+                        {"series", list}});
       html << "<div class=chart><canvas id=\"" << id << "\"></canvas></div>\n";
     };
     html << "<h2>" << html_escape(collective) << "</h2>\n<p>Verification: "
          << (!checked ? "<span>not checked</span>"
-                      : wrong ? "<span class=bad>" + std::to_string(wrong) + " wrong elements</span>"
-                              : std::string("<span class=ok>#wrong 0</span>"))
+             : wrong  ? "<span class=bad>" + std::to_string(wrong) + " wrong elements</span>"
+                      : std::string("<span class=ok>#wrong 0</span>"))
          << "</p>\n<div class=charts>\n";
     add_chart("bus bandwidth", "busbw (GB/s)", false, busbw);
     add_chart("time per operation", "time (us)", true, time);
-    add_chart("efficiency against the ceiling", "busbw / ceiling (%)", false,
-              efficiency);
+    add_chart("efficiency against the ceiling", "busbw / ceiling (%)", false, efficiency);
     html << "</div>\n<table><tr><th class=text>run</th><th class=text>dtype</th>"
          << "<th class=text>redop</th><th class=text>placement</th><th>ranks</th><th>size (B)</th>"
          << "<th>time (us)</th><th>min</th><th>max</th><th>algbw (GB/s)</th>"
@@ -208,10 +224,14 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
     html << "<h2>Predictions (scale model)</h2>\n<div class=charts>\n";
     for (const auto& [collective, lines] : predicted) {
       nlohmann::json list = nlohmann::json::array();
-      for (const auto& [label, points] : lines) list.push_back({{"label", label}, {"points", points}});
+      for (const auto& [label, points] : lines)
+        list.push_back({{"label", label}, {"points", points}});
       const std::string id = "chart-" + std::to_string(charts.size());
-      charts.push_back({{"id", id}, {"title", collective + ": predicted bus bandwidth"},
-                        {"yLabel", "busbw (GB/s)"}, {"logY", true}, {"series", list}});
+      charts.push_back({{"id", id},
+                        {"title", collective + ": predicted bus bandwidth"},
+                        {"yLabel", "busbw (GB/s)"},
+                        {"logY", true},
+                        {"series", list}});
       html << "<div class=chart><canvas id=\"" << id << "\"></canvas></div>\n";
     }
     html << "</div>\n";

@@ -121,7 +121,8 @@ void TablePrinter::add(const std::vector<ResultRecord>& row) {
       std::fprintf(out_, "  %7s  %6s  %6s    N/A", time.c_str(), algbw.c_str(), busbw.c_str());
     }
     if (r.ceiling_GBps > 0) {
-      std::fprintf(out_, "  %5s", format_fixed_width(100.0 * r.busbw_GBps / r.ceiling_GBps, 5).c_str());
+      std::fprintf(out_, "  %5s",
+                   format_fixed_width(100.0 * r.busbw_GBps / r.ceiling_GBps, 5).c_str());
     }
     busbw_sum_ += r.busbw_GBps;
     ++busbw_count_;

@@ -167,7 +167,7 @@ NodeTopology HwlocTopology::describe() const {
       node.gpus.push_back(gpu);
       gpu_objs.push_back(pci);
     } else if (a.vendor_id == kNvidia && a.class_id == 0x0680) {
-      ++node.nvswitches;  // NVSwitch: an NVIDIA "other bridge" device
+      ++node.nvswitches;              // NVSwitch: an NVIDIA "other bridge" device
     } else if (base_class == 0x02) {  // network or InfiniBand controller
       NicInfo nic;
       nic.pci = pci_device(pci);
@@ -175,7 +175,8 @@ NodeTopology HwlocTopology::describe() const {
       std::string eth_name, ib_name;
       for (hwloc_obj_t os = pci->io_first_child; os; os = os->next_sibling) {
         if (os->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS) ib_name = os->name;
-        if (os->attr->osdev.type == HWLOC_OBJ_OSDEV_NETWORK && eth_name.empty()) eth_name = os->name;
+        if (os->attr->osdev.type == HWLOC_OBJ_OSDEV_NETWORK && eth_name.empty())
+          eth_name = os->name;
         const std::string layer = info(os, "Port1LinkLayer");
         if (layer == "InfiniBand") infiniband = true;
         const std::string rate = info(os, "Port1Rate");  // saved topologies: Gb/s
@@ -185,12 +186,12 @@ NodeTopology HwlocTopology::describe() const {
       nic.kind = infiniband ? "InfiniBand" : (!ib_name.empty() ? "RoCE" : "Ethernet");
       const std::string vendor = a.vendor_id == kMellanox ? "Mellanox/NVIDIA" : "";
       char text[64];
-      std::snprintf(text, sizeof text, "%s[%04x:%04x]", vendor.empty() ? "" : (vendor + " ").c_str(),
-                    a.vendor_id, a.device_id);
+      std::snprintf(text, sizeof text, "%s[%04x:%04x]",
+                    vendor.empty() ? "" : (vendor + " ").c_str(), a.vendor_id, a.device_id);
       nic.model = text;
       if (nic.rate_Gbps == 0 && state_->live) {
-        nic.rate_Gbps = !ib_name.empty() ? sysfs_rate_Gbps(ib_name, true)
-                                         : sysfs_rate_Gbps(eth_name, false);
+        nic.rate_Gbps =
+            !ib_name.empty() ? sysfs_rate_Gbps(ib_name, true) : sysfs_rate_Gbps(eth_name, false);
       }
       nic.numa = numa_of(topo, pci);
       node.nics.push_back(nic);

@@ -19,8 +19,8 @@ class HwlocTopology {
 
   NodeTopology describe() const;
 
-  // Binds this process to the cores of the `numa`-th NUMA node (logical index) (or of `gpu`'s locality); returns the
-  // cpuset bound to as a list string. Only on the live machine.
+  // Binds this process to the cores of the `numa`-th NUMA node (logical index) (or of `gpu`'s
+  // locality); returns the cpuset bound to as a list string. Only on the live machine.
   std::string bind_to_numa(int numa) const;
   std::string bind_near_gpu(int gpu) const;
   std::string current_binding() const;

@@ -48,7 +48,8 @@ Ceiling run_ceiling(const NodeTopology& node, int nodes, bool device_memory) {
   } else {
     double slowest = 0;
     for (const GpuInfo& g : node.gpus) {
-      if (g.pci.link_GBps > 0 && (slowest == 0 || g.pci.link_GBps < slowest)) slowest = g.pci.link_GBps;
+      if (g.pci.link_GBps > 0 && (slowest == 0 || g.pci.link_GBps < slowest))
+        slowest = g.pci.link_GBps;
     }
     intra.GBps = slowest;
     intra.tier = format("PCIe %.1f GB/s", slowest);

@@ -12,15 +12,15 @@ struct NvlinkSpec {
   std::string_view model;       // matched as a substring of the GPU model name
   std::string_view generation;  // "NVLink4"
   int links;
-  double GBps_per_link;         // per direction
+  double GBps_per_link;  // per direction
 };
 
 // The NVLink row for a GPU model, or nullptr when the model has none we know.
 const NvlinkSpec* nvlink_spec(std::string_view gpu_model);
 
 struct Ceiling {
-  double GBps = 0;    // 0: no ceiling known
-  std::string tier;   // "NVLink4 (18 x 25 GB/s)", "PCIe 15.8 GB/s", "NIC 400 Gb/s per GPU"
+  double GBps = 0;   // 0: no ceiling known
+  std::string tier;  // "NVLink4 (18 x 25 GB/s)", "PCIe 15.8 GB/s", "NIC 400 Gb/s per GPU"
 };
 
 // The ceiling of a run on `nodes` nodes like `node`: within a node the GPUs' NVLink (or their PCIe

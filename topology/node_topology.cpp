@@ -10,11 +10,16 @@ namespace collbench {
 
 const char* path_class_name(PathClass c) {
   switch (c) {
-    case PathClass::kPix: return "PIX";
-    case PathClass::kPxb: return "PXB";
-    case PathClass::kPhb: return "PHB";
-    case PathClass::kNode: return "NODE";
-    case PathClass::kSys: return "SYS";
+    case PathClass::kPix:
+      return "PIX";
+    case PathClass::kPxb:
+      return "PXB";
+    case PathClass::kPhb:
+      return "PHB";
+    case PathClass::kNode:
+      return "NODE";
+    case PathClass::kSys:
+      return "SYS";
   }
   return "SYS";
 }
@@ -43,10 +48,9 @@ std::vector<std::string> slow_links(const std::vector<Device>& devices, const ch
     if (members.size() < 2) continue;
     std::map<double, int> counts;
     for (const Device* d : members) ++counts[pci(*d).link_GBps];
-    const double usual =
-        std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) {
-          return a.second < b.second;
-        })->first;
+    const double usual = std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) {
+                           return a.second < b.second;
+                         })->first;
     for (const Device* d : members) {
       const double got = pci(*d).link_GBps;
       if (got > 0 && got < usual * 0.95) {
@@ -106,21 +110,37 @@ nlohmann::json topology_to_json(const NodeTopology& n) {
       nearest = {{"nic", n.nics[g.nics.front().nic].name},
                  {"path", path_class_name(g.nics.front().path)}};
     }
-    gpus.push_back({{"busid", g.pci.busid}, {"model", g.model}, {"cuda_device", g.cuda_device},
+    gpus.push_back({{"busid", g.pci.busid},
+                    {"model", g.model},
+                    {"cuda_device", g.cuda_device},
                     {"numa", g.numa},
-                    {"cpus", g.cpus}, {"pcie_GBps", g.pci.link_GBps}, {"nearest_nic", nearest}});
+                    {"cpus", g.cpus},
+                    {"pcie_GBps", g.pci.link_GBps},
+                    {"nearest_nic", nearest}});
   }
   nlohmann::json nics = nlohmann::json::array();
   for (const NicInfo& c : n.nics) {
-    nics.push_back({{"name", c.name}, {"busid", c.pci.busid}, {"kind", c.kind},
-                    {"model", c.model}, {"rate_Gbps", c.rate_Gbps}, {"numa", c.numa},
+    nics.push_back({{"name", c.name},
+                    {"busid", c.pci.busid},
+                    {"kind", c.kind},
+                    {"model", c.model},
+                    {"rate_Gbps", c.rate_Gbps},
+                    {"numa", c.numa},
                     {"pcie_GBps", c.pci.link_GBps}});
   }
-  return {{"host", n.hostname}, {"source", n.source}, {"cpu_model", n.cpu_model},
-          {"packages", n.packages}, {"numa_nodes", n.numa_nodes}, {"cores", n.cores},
-          {"pus", n.pus}, {"memory_bytes", n.memory_bytes}, {"nvswitches", n.nvswitches},
-          {"gpu_driver", n.gpu_driver}, {"nic_firmware", n.nic_firmware},
-          {"gpus", gpus}, {"nics", nics}};
+  return {{"host", n.hostname},
+          {"source", n.source},
+          {"cpu_model", n.cpu_model},
+          {"packages", n.packages},
+          {"numa_nodes", n.numa_nodes},
+          {"cores", n.cores},
+          {"pus", n.pus},
+          {"memory_bytes", n.memory_bytes},
+          {"nvswitches", n.nvswitches},
+          {"gpu_driver", n.gpu_driver},
+          {"nic_firmware", n.nic_firmware},
+          {"gpus", gpus},
+          {"nics", nics}};
 }
 
 std::string format_topology(const NodeTopology& n) {

@@ -16,9 +16,9 @@ enum class PathClass { kPix, kPxb, kPhb, kNode, kSys };
 const char* path_class_name(PathClass c);  // "PIX", "PXB", "PHB", "NODE", "SYS"
 
 struct PciDevice {
-  std::string busid;       // "0000:34:00.0"
+  std::string busid;  // "0000:34:00.0"
   uint16_t vendor = 0, device = 0, pci_class = 0;
-  double link_GBps = 0;    // hwloc's PCIe link speed (lanes x per-lane rate), 0 if unknown
+  double link_GBps = 0;  // hwloc's PCIe link speed (lanes x per-lane rate), 0 if unknown
 };
 
 struct NicPath {
@@ -32,14 +32,14 @@ struct GpuInfo {
   std::string uuid;
   int cuda_device = -1;  // the CUDA device with this PCI bus id, when CUDA sees one
   int numa = -1;
-  std::string cpus;   // cpuset as a list, e.g. "0-23,48-71"
+  std::string cpus;           // cpuset as a list, e.g. "0-23,48-71"
   std::vector<NicPath> nics;  // every NIC, nearest first
 };
 
 struct NicInfo {
   PciDevice pci;
-  std::string name;   // OS device: mlx5_0, ib0, eth0
-  std::string kind;   // InfiniBand, Ethernet, ...
+  std::string name;  // OS device: mlx5_0, ib0, eth0
+  std::string kind;  // InfiniBand, Ethernet, ...
   std::string model;
   double rate_Gbps = 0;  // network link rate when known
   int numa = -1;

@@ -57,7 +57,9 @@ T field(const nlohmann::json& j, const char* name, T fallback, const std::string
 
 }  // namespace
 
-std::vector<std::string> cluster_preset_names() { return {"hgx-h100-ndr400", "gb200-nvl72-ndr400"}; }
+std::vector<std::string> cluster_preset_names() {
+  return {"hgx-h100-ndr400", "gb200-nvl72-ndr400"};
+}
 
 ClusterSpec cluster_preset(const std::string& name) {
   if (name == "hgx-h100-ndr400") return hgx_h100_ndr400();
@@ -92,10 +94,21 @@ ClusterSpec load_cluster(const std::string& path) {
     throw UsageError(path + ": not valid JSON (" + std::string(e.what()) + ")");
   }
   if (!j.is_object()) throw UsageError(path + ": expected a JSON object");
-  static const char* const kKnown[] = {"name", "gpus", "gpus_per_domain", "scaleup_GBps",
-                                       "scaleup_latency_us", "nics_per_gpu", "nic_Gbps",
-                                       "nic_latency_us", "tiers", "radix", "oversubscription",
-                                       "hop_latency_us", "reduce_GBps", "source", "preset"};
+  static const char* const kKnown[] = {"name",
+                                       "gpus",
+                                       "gpus_per_domain",
+                                       "scaleup_GBps",
+                                       "scaleup_latency_us",
+                                       "nics_per_gpu",
+                                       "nic_Gbps",
+                                       "nic_latency_us",
+                                       "tiers",
+                                       "radix",
+                                       "oversubscription",
+                                       "hop_latency_us",
+                                       "reduce_GBps",
+                                       "source",
+                                       "preset"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown)) {
       throw UsageError(path + ": unknown field '" + key + "'");
@@ -113,10 +126,9 @@ ClusterSpec load_cluster(const std::string& path) {
   c.nic_latency_us = field(j, "nic_latency_us", c.nic_latency_us, path);
   c.tiers = field(j, "tiers", c.tiers, path);
   c.radix = field(j, "radix", c.radix, path);
-  c.oversubscription = field(j, "oversubscription",
-                             c.oversubscription.empty() ? std::vector<double>(c.tiers, 1.0)
-                                                        : c.oversubscription,
-                             path);
+  c.oversubscription = field(
+      j, "oversubscription",
+      c.oversubscription.empty() ? std::vector<double>(c.tiers, 1.0) : c.oversubscription, path);
   c.hop_latency_us = field(j, "hop_latency_us", c.hop_latency_us, path);
   c.reduce_GBps = field(j, "reduce_GBps", c.reduce_GBps, path);
   c.source = field(j, "source", c.source, path);

@@ -7,8 +7,12 @@
 namespace collbench {
 namespace {
 
-double log2_ceil(int64_t n) { return n <= 1 ? 0.0 : std::ceil(std::log2(static_cast<double>(n))); }
-bool power_of_two(int64_t n) { return n > 0 && (n & (n - 1)) == 0; }
+double log2_ceil(int64_t n) {
+  return n <= 1 ? 0.0 : std::ceil(std::log2(static_cast<double>(n)));
+}
+bool power_of_two(int64_t n) {
+  return n > 0 && (n & (n - 1)) == 0;
+}
 
 // A flat algorithm over all n GPUs runs at the pace of its slowest tier: scale-out when the job
 // spans domains (with the congestion its traffic pattern meets), scale-up otherwise.
@@ -31,7 +35,9 @@ NetworkCosts gated(NetworkCosts c, const Degradation& d) {
 
 // A double binary tree carries half the data in each tree; a slow link sits in one of them, so
 // the pipelines' pace is set by max(healthy, half the data at the slow rate).
-double tree_penalty(const Degradation& d) { return std::max(1.0, 0.5 / std::min(d.link, d.gpu)); }
+double tree_penalty(const Degradation& d) {
+  return std::max(1.0, 0.5 / std::min(d.link, d.gpu));
+}
 
 // ---- all_reduce -----------------------------------------------------------------------------
 double ar_ring(const NetworkCosts& healthy, double s, const Degradation& deg) {
@@ -60,7 +66,8 @@ double ar_rhd(const NetworkCosts& healthy, double s, const Degradation& deg) {
 double ar_hierarchical(const NetworkCosts& healthy, double s, const Degradation& deg) {
   const NetworkCosts c = gated(healthy, deg);
   const double d = static_cast<double>(c.d), m = static_cast<double>(c.m);
-  const double intra = 2 * (d - 1) * c.a_up + 2 * (d - 1) / d * s * c.b_up + (d - 1) / d * s * c.gamma;
+  const double intra =
+      2 * (d - 1) * c.a_up + 2 * (d - 1) / d * s * c.b_up + (d - 1) / d * s * c.gamma;
   if (c.m == 1) return intra;
   const double per_rail = s / d;
   const double inter = 2 * (m - 1) * c.a_out + 2 * (m - 1) / m * per_rail * c.b_out +
@@ -86,7 +93,8 @@ double rd_gather(const NetworkCosts& c, double s, double gamma) {
   const double n = static_cast<double>(c.n);
   if (c.n == 1) return 0;
   const Flat f = flat(c, c.all_pairs_congestion);
-  return log2_ceil(c.n) * f.a + (n - 1) / n * s * (f.b + gamma) + (power_of_two(c.n) ? 0 : f.a + s / n * f.b);
+  return log2_ceil(c.n) * f.a + (n - 1) / n * s * (f.b + gamma) +
+         (power_of_two(c.n) ? 0 : f.a + s / n * f.b);
 }
 double hier_gather(const NetworkCosts& c, double s, double gamma) {
   const double d = static_cast<double>(c.d), m = static_cast<double>(c.m);
@@ -182,7 +190,9 @@ NetworkCosts network_costs(const ClusterSpec& cl, int64_t n) {
   return c;
 }
 
-std::span<const AlgorithmModel> algorithm_models() { return kModels; }
+std::span<const AlgorithmModel> algorithm_models() {
+  return kModels;
+}
 
 const AlgorithmModel* find_algorithm(Collective collective, std::string_view name) {
   for (const AlgorithmModel& m : kModels) {
@@ -196,7 +206,9 @@ Prediction make_prediction(Collective collective, std::string algorithm, int64_t
   Prediction p{collective, std::move(algorithm), bytes, n, time_us, 0, 0, false};
   if (time_us > 0) {
     p.algbw_GBps = static_cast<double>(bytes) / (time_us * 1e3);
-    p.busbw_GBps = p.algbw_GBps * collective_spec(collective).bus_factor(static_cast<int>(std::min<int64_t>(n, 1 << 30)));
+    p.busbw_GBps =
+        p.algbw_GBps *
+        collective_spec(collective).bus_factor(static_cast<int>(std::min<int64_t>(n, 1 << 30)));
   }
   return p;
 }
@@ -216,10 +228,9 @@ std::vector<Prediction> predict_cluster(const ClusterSpec& cluster, int64_t n,
                                       m.time_us(costs, static_cast<double>(bytes), degraded)));
       }
       if (out.size() == first) continue;
-      auto best = std::min_element(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
-                                   [](const Prediction& a, const Prediction& b) {
-                                     return a.time_us < b.time_us;
-                                   });
+      auto best = std::min_element(
+          out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+          [](const Prediction& a, const Prediction& b) { return a.time_us < b.time_us; });
       best->best = true;
     }
   }

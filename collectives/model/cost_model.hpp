@@ -21,11 +21,11 @@ struct Degradation {
 // Per-byte and per-step costs of one job of n GPUs on the cluster (microseconds).
 struct NetworkCosts {
   int64_t n = 1;
-  int64_t d = 1;            // GPUs of the job per domain
-  int64_t m = 1;            // domains
-  double a_up = 0, b_up = 0;    // scale-up step latency, us per byte
-  double a_out = 0, b_out = 0;  // scale-out step latency (NIC + switch hops), us per byte
-  double gamma = 0;             // us per byte reduced
+  int64_t d = 1;                    // GPUs of the job per domain
+  int64_t m = 1;                    // domains
+  double a_up = 0, b_up = 0;        // scale-up step latency, us per byte
+  double a_out = 0, b_out = 0;      // scale-out step latency (NIC + switch hops), us per byte
+  double gamma = 0;                 // us per byte reduced
   double all_pairs_congestion = 1;  // oversubscription met by traffic between arbitrary domains
   int tiers_used = 0;
 };

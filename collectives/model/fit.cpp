@@ -31,7 +31,9 @@ const Form& form_named(const std::string& name) {
   throw UsageError("unknown fit form '" + name + "'");
 }
 
-double overload(double n, int cores) { return std::max(0.0, n - cores) / cores; }
+double overload(double n, int cores) {
+  return std::max(0.0, n - cores) / cores;
+}
 
 // Columns of the least-squares problem: steps, bytes, and both again scaled by how far the ranks
 // outnumber the cores (time-slicing stretches every step and every byte).
@@ -70,7 +72,8 @@ std::array<double, 4> least_squares(const std::vector<std::array<double, 4>>& a,
     }
   }
   std::array<double, 4> x{0, 0, 0, 0};
-  for (std::size_t i = 0; i < k; ++i) x[idx[i]] = std::fabs(m[i][i]) < 1e-300 ? 0 : m[i][k] / m[i][i];
+  for (std::size_t i = 0; i < k; ++i)
+    x[idx[i]] = std::fabs(m[i][i]) < 1e-300 ? 0 : m[i][k] / m[i][i];
   return x;
 }
 
@@ -104,9 +107,8 @@ Fit fit_measurements(const std::vector<Measurement1>& rows, int cores) {
     }
     FittedCollective best;
     best.rel_rms = INFINITY;
-    const bool oversubscribed = std::any_of(mine.begin(), mine.end(), [&](const Measurement1* m) {
-      return m->nranks > fit.cores;
-    });
+    const bool oversubscribed = std::any_of(
+        mine.begin(), mine.end(), [&](const Measurement1* m) { return m->nranks > fit.cores; });
     for (const Form& form : kForms) {
       std::vector<std::array<double, 4>> a;
       std::vector<double> y, w;
@@ -124,7 +126,13 @@ Fit fit_measurements(const std::vector<Measurement1>& rows, int cores) {
       }
       const double rms = std::sqrt(sum / static_cast<double>(a.size()));
       if (rms < best.rel_rms) {
-        best = {form.name, x[0], x[1], x[2], x[3], rms, static_cast<int>(a.size()),
+        best = {form.name,
+                x[0],
+                x[1],
+                x[2],
+                x[3],
+                rms,
+                static_cast<int>(a.size()),
                 std::vector<int>(ranks.begin(), ranks.end())};
       }
     }
@@ -154,7 +162,8 @@ nlohmann::json fit_to_json(const Fit& fit) {
                          {"points", f.points},
                          {"ranks", f.ranks}};
   }
-  return {{"type", "fit"}, {"schema_version", 1}, {"cores", fit.cores}, {"collectives", collectives}};
+  return {
+      {"type", "fit"}, {"schema_version", 1}, {"cores", fit.cores}, {"collectives", collectives}};
 }
 
 Fit fit_from_json(const nlohmann::json& j, const std::string& path) {

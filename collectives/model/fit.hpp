@@ -14,14 +14,14 @@
 namespace collbench {
 
 struct FittedCollective {
-  std::string form;          // ring, tree, flat
-  double alpha_us = 0;       // per step
+  std::string form;     // ring, tree, flat
+  double alpha_us = 0;  // per step
   double beta_us_per_byte = 0;
   double contention_alpha_us = 0;     // per step, per rank beyond the cores (relative)
   double contention_us_per_byte = 0;  // per byte, per rank beyond the cores (relative)
-  double rel_rms = 0;        // training residual, relative
+  double rel_rms = 0;                 // training residual, relative
   int points = 0;
-  std::vector<int> ranks;    // rank counts it was fitted on
+  std::vector<int> ranks;  // rank counts it was fitted on
 };
 
 struct Fit {

@@ -3,9 +3,9 @@
 #include <array>
 #include <climits>
 
+#include "collectives/mpi/mpi_device_buffers.hpp"
 #include "harness/mpi_check.hpp"
 #include "harness/mpi_runtime.hpp"
-#include "collectives/mpi/mpi_device_buffers.hpp"
 #if COLLBENCH_HAVE_CUDA
 #include "collectives/cuda/device_memory.hpp"
 #include "collectives/cuda/gpu_info.hpp"
@@ -105,7 +105,9 @@ MpiBackend::~MpiBackend() {
   if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
 }
 
-Memory& MpiBackend::memory() { return device_ ? device_->memory() : *memory_; }
+Memory& MpiBackend::memory() {
+  return device_ ? device_->memory() : *memory_;
+}
 
 std::optional<std::string> MpiBackend::unsupported(Collective collective, DType dtype,
                                                    RedOp op) const {

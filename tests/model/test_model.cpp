@@ -38,8 +38,8 @@ std::string write_file(const std::string& text) {
 }
 
 TEST(Cluster, FilesAreValidatedFieldByField) {
-  const ClusterSpec c = load_cluster(write_file(
-      R"({"preset": "hgx-h100-ndr400", "gpus": 4096, "oversubscription": [1, 2, 2]})"));
+  const ClusterSpec c = load_cluster(
+      write_file(R"({"preset": "hgx-h100-ndr400", "gpus": 4096, "oversubscription": [1, 2, 2]})"));
   EXPECT_EQ(c.gpus, 4096);
   EXPECT_DOUBLE_EQ(c.oversubscription[1], 2.0);
   auto error = [](const std::string& text) {
@@ -52,7 +52,8 @@ TEST(Cluster, FilesAreValidatedFieldByField) {
   };
   EXPECT_NE(error(R"({"gpus": 2000000})").find("1,000,000"), std::string::npos);
   EXPECT_NE(error(R"({"gpu": 8})").find("unknown field 'gpu'"), std::string::npos);
-  EXPECT_NE(error(R"({"nic_Gbps": "fast"})").find("'nic_Gbps' has the wrong type"), std::string::npos);
+  EXPECT_NE(error(R"({"nic_Gbps": "fast"})").find("'nic_Gbps' has the wrong type"),
+            std::string::npos);
   EXPECT_NE(error(R"({"tiers": 2, "oversubscription": [1]})").find("one value per tier"),
             std::string::npos);
   EXPECT_NE(error("{oops").find("not valid JSON"), std::string::npos);
@@ -144,8 +145,8 @@ TEST(Fit, RecoversAKnownModel) {
   for (int n : {2, 3, 4, 6}) {
     for (double s = 1024; s <= 4 << 20; s *= 4) {
       const double o = std::max(0, n - 2) / 2.0;
-      const double t = (3.0 + 2.0 * o) * (n - 1) + 1e-3 * (n - 1.0) / n * s +
-                       5e-4 * (n - 1.0) / n * s * o;
+      const double t =
+          (3.0 + 2.0 * o) * (n - 1) + 1e-3 * (n - 1.0) / n * s + 5e-4 * (n - 1.0) / n * s * o;
       rows.push_back({"all_reduce", n, s, t});
     }
   }

@@ -12,8 +12,12 @@
 namespace collbench {
 namespace {
 
-std::string shared(const std::string& name) { return std::string(COLLBENCH_SHARED_FIXTURES) + "/" + name; }
-std::string own(const std::string& name) { return std::string(COLLBENCH_OWN_FIXTURES) + "/" + name; }
+std::string shared(const std::string& name) {
+  return std::string(COLLBENCH_SHARED_FIXTURES) + "/" + name;
+}
+std::string own(const std::string& name) {
+  return std::string(COLLBENCH_OWN_FIXTURES) + "/" + name;
+}
 
 TEST(Topology, Dgx2) {
   const NodeTopology n = discover_node(shared("nvidiaDGX2.xml"));
