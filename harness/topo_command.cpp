@@ -6,17 +6,14 @@
 
 #include "harness/command.hpp"
 #include "harness/errors.hpp"
+#include "harness/node_survey.hpp"
 #include "harness/runtime.hpp"
 #include "results/atomic_file.hpp"
 #include "results/record.hpp"
 #include "topology/discover.hpp"
-#include "topology/fleet.hpp"
 
 namespace collbench {
 namespace {
-
-constexpr std::size_t kRecordBytes = 512;
-constexpr std::size_t kHostBytes = 64;
 
 class TopoCommand final : public Command {
  public:
@@ -34,40 +31,25 @@ class TopoCommand final : public Command {
     discover_node(xml);  // bad XML or no hwloc: one line and exit 2 before any rank starts
     std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, timeout_s_);
     runtime->progress().enter("topology discovery");
-    std::string mine;
-    NodeTopology node;
-    if (runtime->local_rank() == 0) {
-      node = discover_node(xml);
-      const std::vector<std::string> warnings = degraded_link_warnings(node);
-      mine = runtime->identity().host.substr(0, kHostBytes - 1);
-      mine.resize(kHostBytes, '\0');
-      mine += hash_hex(fingerprint_hash(node)) + '\0';
-      mine += warnings.empty() ? std::string() : warnings.front();
-    }
-    const std::vector<std::string> records = runtime->gather_from_nodes(mine, kRecordBytes);
+    const NodeSurvey survey = survey_nodes(*runtime, xml);
     runtime->barrier("the end of topology discovery");
     if (!runtime->is_root()) return kExitOk;
 
-    std::vector<HostFingerprint> fleet;
+    const NodeTopology& node = survey.local;
     nlohmann::json hosts = nlohmann::json::array();
     std::vector<std::string> remote_warnings;
-    for (const std::string& r : records) {
-      const std::string host = r.substr(0, r.find('\0'));
-      const std::string rest = r.substr(kHostBytes);
-      const std::string hash = rest.substr(0, rest.find('\0'));
-      const std::string warning =
-          rest.substr(hash.size() + 1, rest.find('\0', hash.size() + 1) - hash.size() - 1);
-      fleet.push_back({host, std::stoull(hash, nullptr, 16)});
-      hosts.push_back({{"host", host}, {"fingerprint", hash}, {"first_warning", warning}});
-      if (!warning.empty() && host != runtime->identity().host) {
-        remote_warnings.push_back(host + ": " + warning);
+    for (const NodeReport& r : survey.nodes) {
+      hosts.push_back(
+          {{"host", r.host}, {"fingerprint", r.fingerprint}, {"first_warning", r.first_warning}});
+      if (!r.first_warning.empty() && r.host != runtime->identity().host) {
+        remote_warnings.push_back(r.host + ": " + r.first_warning);
       }
     }
-    const std::vector<std::string> odd = odd_hosts(fleet);
+    const std::vector<std::string>& odd = survey.odd;
     std::fputs(format_topology(node).c_str(), stdout);
     std::printf("\n# fingerprint %s: %s\n", hash_hex(fingerprint_hash(node)).c_str(),
                 fingerprint_text(node).c_str());
-    std::printf("# %zu host(s), %zu with a fingerprint unlike the majority\n", fleet.size(),
+    std::printf("# %zu host(s), %zu with a fingerprint unlike the majority\n", survey.nodes.size(),
                 odd.size());
     for (const std::string& host : odd) std::printf("# ODD HOST: %s\n", host.c_str());
     for (const std::string& w : remote_warnings) std::printf("# WARNING: %s\n", w.c_str());
