@@ -218,14 +218,30 @@ std::string HwlocTopology::current_binding() const {
   return out;
 }
 
+namespace {
+
+// Binds to `target` unless the process is already bound inside it (a launcher's per-core binding
+// is narrower and better than a whole NUMA node); returns the resulting binding.
+std::string bind_within(hwloc_topology_t topo, hwloc_const_cpuset_t target, const std::string& what) {
+  hwloc_bitmap_t current = hwloc_bitmap_alloc();
+  if (!current) throw RuntimeFailure("hwloc_bitmap_alloc failed");
+  const bool inside = hwloc_get_cpubind(topo, current, HWLOC_CPUBIND_PROCESS) == 0 &&
+                      !hwloc_bitmap_iszero(current) && hwloc_bitmap_isincluded(current, target);
+  std::string out = cpu_list(inside ? current : target);
+  hwloc_bitmap_free(current);
+  if (!inside && hwloc_set_cpubind(topo, target, HWLOC_CPUBIND_PROCESS) != 0) {
+    throw RuntimeFailure("hwloc_set_cpubind to " + what + " failed");
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string HwlocTopology::bind_to_numa(int numa) const {
   hwloc_obj_t node =
       hwloc_get_obj_by_type(state_->topology, HWLOC_OBJ_NUMANODE, static_cast<unsigned>(numa));
   if (!node || !node->cpuset) throw RuntimeFailure("no NUMA node " + std::to_string(numa));
-  if (hwloc_set_cpubind(state_->topology, node->cpuset, HWLOC_CPUBIND_PROCESS) != 0) {
-    throw RuntimeFailure("hwloc_set_cpubind to NUMA node " + std::to_string(numa) + " failed");
-  }
-  return cpu_list(node->cpuset);
+  return bind_within(state_->topology, node->cpuset, "NUMA node " + std::to_string(numa));
 }
 
 std::string HwlocTopology::bind_near_gpu(int gpu) const {
@@ -236,10 +252,8 @@ std::string HwlocTopology::bind_near_gpu(int gpu) const {
     if (a.vendor_id != kNvidia || (a.class_id != 0x0302 && a.class_id != 0x0300)) continue;
     if (index++ != gpu) continue;
     hwloc_obj_t cpu_side = hwloc_get_non_io_ancestor_obj(state_->topology, pci);
-    if (!cpu_side || hwloc_set_cpubind(state_->topology, cpu_side->cpuset, HWLOC_CPUBIND_PROCESS)) {
-      throw RuntimeFailure("hwloc_set_cpubind near GPU " + busid(pci) + " failed");
-    }
-    return cpu_list(cpu_side->cpuset);
+    if (!cpu_side || !cpu_side->cpuset) throw RuntimeFailure("no cpus near GPU " + busid(pci));
+    return bind_within(state_->topology, cpu_side->cpuset, "the cpus near GPU " + busid(pci));
   }
   throw RuntimeFailure("no GPU " + std::to_string(gpu) + " in the topology");
 }
