@@ -1,0 +1,321 @@
+#include "collectives/custom/schedule.hpp"
+
+#include <map>
+#include <stdexcept>
+
+namespace collbench {
+namespace {
+
+int mod(int64_t a, int64_t n) {
+  return static_cast<int>(((a % n) + n) % n);
+}
+
+Schedule empty(Collective c, const char* name, const Shape& shape, int64_t chunks) {
+  return {c, name, shape, chunks, {}};
+}
+
+// Ring reduce-scatter over `ranks` on the chunks `chunk_of(i)` (i = position in the ring):
+// after len-1 steps position i holds chunk_of(i) fully reduced.
+void ring_reduce_scatter_steps(Schedule& s, const std::vector<int>& ranks,
+                               const std::vector<int64_t>& chunk_of) {
+  const int len = static_cast<int>(ranks.size());
+  for (int k = 0; k < len - 1; ++k) {
+    Step step;
+    for (int i = 0; i < len; ++i) {
+      step.transfers.push_back(
+          {ranks[i], ranks[mod(i + 1, len)], chunk_of[mod(i - k - 1, len)], true});
+    }
+    s.steps.push_back(std::move(step));
+  }
+}
+
+// Ring all-gather: position i starts with chunk_of(i) complete; afterwards everyone has all.
+void ring_all_gather_steps(Schedule& s, const std::vector<int>& ranks,
+                           const std::vector<int64_t>& chunk_of) {
+  const int len = static_cast<int>(ranks.size());
+  for (int k = 0; k < len - 1; ++k) {
+    Step step;
+    for (int i = 0; i < len; ++i) {
+      step.transfers.push_back(
+          {ranks[i], ranks[mod(i + 1, len)], chunk_of[mod(i - k, len)], false});
+    }
+    s.steps.push_back(std::move(step));
+  }
+}
+
+std::vector<int> iota_ranks(int first, int count, int stride = 1) {
+  std::vector<int> out;
+  for (int i = 0; i < count; ++i) out.push_back(first + i * stride);
+  return out;
+}
+
+}  // namespace
+
+Schedule ring_all_reduce(const Shape& shape) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kAllReduce, "ring", shape, n);
+  std::vector<int64_t> chunks(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) chunks[i] = i;
+  ring_reduce_scatter_steps(s, iota_ranks(0, n), chunks);
+  ring_all_gather_steps(s, iota_ranks(0, n), chunks);
+  return s;
+}
+
+// Rabenseifner: ranks beyond the largest power of two p first fold into a partner, the p ranks
+// halve the vector and double the distance (reduce-scatter), then mirror it (all-gather), and the
+// folded ranks get the result back.
+Schedule rhd_all_reduce(const Shape& shape) {
+  const int n = shape.nranks;
+  int p = 1;
+  while (p * 2 <= n) p *= 2;
+  Schedule s = empty(Collective::kAllReduce, "rhd", shape, p);
+  auto all_chunks = [&](Step& step, int src, int dst, bool reduce) {
+    for (int64_t c = 0; c < p; ++c) step.transfers.push_back({src, dst, c, reduce});
+  };
+  if (n > p) {
+    Step fold;
+    for (int r = p; r < n; ++r) all_chunks(fold, r, r - p, true);
+    s.steps.push_back(std::move(fold));
+  }
+  // Recursive halving: each rank keeps a range [lo, hi) of chunks; at distance d it sends the half
+  // its partner keeps.
+  std::vector<std::pair<int64_t, int64_t>> range(p, {0, p});
+  for (int d = p / 2; d >= 1; d /= 2) {
+    Step step;
+    std::vector<std::pair<int64_t, int64_t>> next = range;
+    for (int r = 0; r < p; ++r) {
+      const int partner = r ^ d;
+      const auto [lo, hi] = range[r];
+      const int64_t mid = (lo + hi) / 2;
+      const bool keep_low = (r & d) == 0;
+      const int64_t send_lo = keep_low ? mid : lo, send_hi = keep_low ? hi : mid;
+      for (int64_t c = send_lo; c < send_hi; ++c) step.transfers.push_back({r, partner, c, true});
+      next[r] = keep_low ? std::pair{lo, mid} : std::pair{mid, hi};
+    }
+    range = next;
+    s.steps.push_back(std::move(step));
+  }
+  for (int d = 1; d < p; d *= 2) {  // recursive doubling of the reduced ranges
+    Step step;
+    std::vector<std::pair<int64_t, int64_t>> next = range;
+    for (int r = 0; r < p; ++r) {
+      const int partner = r ^ d;
+      for (int64_t c = range[r].first; c < range[r].second; ++c) {
+        step.transfers.push_back({r, partner, c, false});
+      }
+      next[r] = {std::min(range[r].first, range[partner].first),
+                 std::max(range[r].second, range[partner].second)};
+    }
+    range = next;
+    s.steps.push_back(std::move(step));
+  }
+  if (n > p) {
+    Step unfold;
+    for (int r = p; r < n; ++r) all_chunks(unfold, r - p, r, false);
+    s.steps.push_back(std::move(unfold));
+  }
+  return s;
+}
+
+Schedule one_shot_all_reduce(const Shape& shape) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kAllReduce, "one_shot", shape, 1);
+  if (n == 1) return s;
+  Step step;  // every rank reads every other rank's input at once (shared memory)
+  for (int dst = 0; dst < n; ++dst) {
+    for (int src = 0; src < n; ++src) {
+      if (src != dst) step.transfers.push_back({src, dst, 0, true});
+    }
+  }
+  s.steps.push_back(std::move(step));
+  return s;
+}
+
+Schedule two_shot_all_reduce(const Shape& shape) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kAllReduce, "two_shot", shape, n);
+  if (n == 1) return s;
+  Step scatter, gather;  // rank c reduces chunk c from everyone, then hands it to everyone
+  for (int c = 0; c < n; ++c) {
+    for (int r = 0; r < n; ++r) {
+      if (r == c) continue;
+      scatter.transfers.push_back({r, c, c, true});
+      gather.transfers.push_back({c, r, c, false});
+    }
+  }
+  s.steps.push_back(std::move(scatter));
+  s.steps.push_back(std::move(gather));
+  return s;
+}
+
+Schedule hierarchical_all_reduce(const Shape& shape) {
+  const int n = shape.nranks, k = shape.ranks_per_node;
+  if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
+  const int nodes = n / k;
+  Schedule s = empty(Collective::kAllReduce, "hierarchical", shape, k);
+  std::vector<int64_t> chunks(static_cast<std::size_t>(k));
+  for (int i = 0; i < k; ++i) chunks[i] = i;
+  // 1. Inside each node, a reduce-scatter: local rank l ends with chunk l of its node reduced.
+  Schedule intra = empty(Collective::kAllReduce, "", shape, k);
+  for (int node = 0; node < nodes; ++node) {
+    Schedule part = empty(Collective::kAllReduce, "", shape, k);
+    ring_reduce_scatter_steps(part, iota_ranks(node * k, k), [&] {
+      std::vector<int64_t> c(k);
+      for (int i = 0; i < k; ++i) c[i] = mod(i, k);
+      return c;
+    }());
+    for (std::size_t i = 0; i < part.steps.size(); ++i) {
+      if (intra.steps.size() <= i) intra.steps.emplace_back();
+      auto& t = intra.steps[i].transfers;
+      t.insert(t.end(), part.steps[i].transfers.begin(), part.steps[i].transfers.end());
+    }
+  }
+  // The ring leaves position i with chunk (i - (k-1) - 1 + ... ): find which chunk each local rank
+  // owns by the ring's rule, chunk_of[mod(i - k, k)] reduced at position i -> chunk i.
+  for (Step& step : intra.steps) s.steps.push_back(std::move(step));
+  // 2. Across nodes, per rail (same local rank): all-reduce that rank's chunk with a ring.
+  if (nodes > 1) {
+    std::vector<Step> rail_steps;
+    for (int l = 0; l < k; ++l) {
+      const std::vector<int> rail = iota_ranks(l, nodes, k);
+      const int64_t chunk = mod(l, k);  // owned after the intra reduce-scatter (see above)
+      Schedule part = empty(Collective::kAllReduce, "", shape, k);
+      // Chain reduce to the rail's first rank, then chain broadcast back.
+      for (int i = nodes - 1; i > 0; --i)
+        part.steps.push_back({{{rail[i], rail[i - 1], chunk, true}}});
+      for (int i = 0; i + 1 < nodes; ++i)
+        part.steps.push_back({{{rail[i], rail[i + 1], chunk, false}}});
+      for (std::size_t i = 0; i < part.steps.size(); ++i) {
+        if (rail_steps.size() <= i) rail_steps.emplace_back();
+        auto& t = rail_steps[i].transfers;
+        t.insert(t.end(), part.steps[i].transfers.begin(), part.steps[i].transfers.end());
+      }
+    }
+    for (Step& step : rail_steps) s.steps.push_back(std::move(step));
+  }
+  // 3. Inside each node, an all-gather of the chunks.
+  std::vector<Step> gather;
+  for (int node = 0; node < nodes; ++node) {
+    Schedule part = empty(Collective::kAllReduce, "", shape, k);
+    ring_all_gather_steps(part, iota_ranks(node * k, k), chunks);
+    for (std::size_t i = 0; i < part.steps.size(); ++i) {
+      if (gather.size() <= i) gather.emplace_back();
+      auto& t = gather[i].transfers;
+      t.insert(t.end(), part.steps[i].transfers.begin(), part.steps[i].transfers.end());
+    }
+  }
+  for (Step& step : gather) s.steps.push_back(std::move(step));
+  return s;
+}
+
+Schedule ring_all_gather(const Shape& shape) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kAllGather, "ring", shape, n);
+  std::vector<int64_t> chunks(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) chunks[i] = i;
+  ring_all_gather_steps(s, iota_ranks(0, n), chunks);
+  return s;
+}
+
+Schedule ring_reduce_scatter(const Shape& shape) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kReduceScatter, "ring", shape, n);
+  std::vector<int64_t> chunks(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) chunks[i] = i;
+  ring_reduce_scatter_steps(s, iota_ranks(0, n), chunks);
+  return s;
+}
+
+Schedule pairwise_all_to_all(const Shape& shape) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kAllToAll, "pairwise", shape, static_cast<int64_t>(n) * n);
+  for (int k = 1; k < n; ++k) {
+    Step step;
+    for (int r = 0; r < n; ++r) {
+      const int to = mod(r + k, n);
+      step.transfers.push_back({r, to, static_cast<int64_t>(r) * n + to, false});
+    }
+    s.steps.push_back(std::move(step));
+  }
+  return s;
+}
+
+// Bruck: in round j every rank forwards to rank + 2^j every block whose remaining distance to its
+// destination has bit j set; after ceil(log2 n) rounds every block has arrived.
+Schedule bruck_all_to_all(const Shape& shape) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kAllToAll, "bruck", shape, static_cast<int64_t>(n) * n);
+  std::vector<int> at(static_cast<std::size_t>(n) * n);  // where block (src, dst) is now
+  for (int src = 0; src < n; ++src) {
+    for (int dst = 0; dst < n; ++dst) at[src * n + dst] = src;
+  }
+  for (int bit = 1; bit < n; bit *= 2) {
+    Step step;
+    for (int src = 0; src < n; ++src) {
+      for (int dst = 0; dst < n; ++dst) {
+        int& holder = at[src * n + dst];
+        if ((mod(dst - holder, n) & bit) == 0) continue;
+        const int to = mod(holder + bit, n);
+        step.transfers.push_back({holder, to, static_cast<int64_t>(src) * n + dst, false});
+        holder = to;
+      }
+    }
+    s.steps.push_back(std::move(step));
+  }
+  return s;
+}
+
+// Per node: gather every block bound for node m at the local rank that talks to node m's same
+// local rank, send across once per rail, then deliver inside the destination node.
+Schedule hierarchical_all_to_all(const Shape& shape) {
+  const int n = shape.nranks, k = shape.ranks_per_node;
+  if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
+  Schedule s = empty(Collective::kAllToAll, "hierarchical", shape, static_cast<int64_t>(n) * n);
+  Step gather, cross, deliver;
+  for (int src = 0; src < n; ++src) {
+    for (int dst = 0; dst < n; ++dst) {
+      const int64_t block = static_cast<int64_t>(src) * n + dst;
+      // Relay: the rank in src's node with dst's local rank, then the rank in dst's node with
+      // that same local rank, i.e. dst itself.
+      const int relay = (src / k) * k + dst % k;
+      if (relay != src) gather.transfers.push_back({src, relay, block, false});
+      if (relay != dst) cross.transfers.push_back({relay, dst, block, false});
+    }
+  }
+  for (Step* step : {&gather, &cross, &deliver}) {
+    if (!step->transfers.empty()) s.steps.push_back(std::move(*step));
+  }
+  return s;
+}
+
+Schedule binomial_broadcast(const Shape& shape, int root) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kBroadcast, "binomial", shape, 1);
+  for (int d = 1; d < n; d *= 2) {
+    Step step;
+    for (int v = 0; v < d && v + d < n; ++v) {  // virtual ranks relative to the root
+      step.transfers.push_back({mod(v + root, n), mod(v + d + root, n), 0, false});
+    }
+    s.steps.push_back(std::move(step));
+  }
+  return s;
+}
+
+const std::vector<ScheduleEntry>& schedule_table() {
+  static const std::vector<ScheduleEntry> table = {
+      {Collective::kAllReduce, "ring", ring_all_reduce},
+      {Collective::kAllReduce, "rhd", rhd_all_reduce},
+      {Collective::kAllReduce, "one_shot", one_shot_all_reduce},
+      {Collective::kAllReduce, "two_shot", two_shot_all_reduce},
+      {Collective::kAllReduce, "hierarchical", hierarchical_all_reduce},
+      {Collective::kAllGather, "ring", ring_all_gather},
+      {Collective::kReduceScatter, "ring", ring_reduce_scatter},
+      {Collective::kAllToAll, "pairwise", pairwise_all_to_all},
+      {Collective::kAllToAll, "bruck", bruck_all_to_all},
+      {Collective::kAllToAll, "hierarchical", hierarchical_all_to_all},
+      {Collective::kBroadcast, "binomial", [](const Shape& s) { return binomial_broadcast(s, 0); }},
+  };
+  return table;
+}
+
+}  // namespace collbench

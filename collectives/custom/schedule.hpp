@@ -1,0 +1,68 @@
+#pragma once
+// Collbench's own algorithms as schedules: plain data saying, step by step, which rank moves which
+// chunk to whom and whether the receiver reduces it or stores it. Schedules know nothing of how
+// bytes move; transports (host shared memory, MPI point-to-point, CUDA peer memory) execute them,
+// and the simulator (schedule_check.hpp) proves each one correct without moving a byte.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "collectives/collective.hpp"
+
+namespace collbench {
+
+// One transfer of a step: `dst` receives chunk `chunk` of `src`'s buffer into its own chunk
+// `chunk`, adding it to what it holds (`reduce`) or replacing it. All transfers of a step happen
+// together: each reads the sender's state from before the step.
+struct Transfer {
+  int src;
+  int dst;
+  int64_t chunk;
+  bool reduce;
+};
+
+struct Step {
+  std::vector<Transfer> transfers;
+};
+
+// Ranks [node * ranks_per_node, (node + 1) * ranks_per_node) form a node.
+struct Shape {
+  int nranks = 1;
+  int ranks_per_node = 1;  // == nranks for a single node
+  int nodes() const { return (nranks + ranks_per_node - 1) / ranks_per_node; }
+};
+
+struct Schedule {
+  Collective collective;
+  std::string algorithm;
+  Shape shape;
+  // Chunks per rank buffer. all_to_all uses nranks x nranks chunks, chunk s * n + d being the
+  // block rank s sends to rank d; the others split the (reduced or gathered) buffer.
+  int64_t nchunks = 1;
+  std::vector<Step> steps;
+};
+
+// The algorithms, by collective. Each returns an empty optional-like schedule with no steps for
+// a single rank. Throws std::invalid_argument when the shape does not suit the algorithm.
+Schedule ring_all_reduce(const Shape& shape);
+Schedule rhd_all_reduce(const Shape& shape);  // recursive halving-doubling, any rank count
+Schedule one_shot_all_reduce(const Shape& shape);
+Schedule two_shot_all_reduce(const Shape& shape);
+Schedule hierarchical_all_reduce(const Shape& shape);  // intra RS, inter per rail, intra AG
+Schedule ring_all_gather(const Shape& shape);
+Schedule ring_reduce_scatter(const Shape& shape);
+Schedule pairwise_all_to_all(const Shape& shape);
+Schedule bruck_all_to_all(const Shape& shape);
+Schedule hierarchical_all_to_all(const Shape& shape);  // aggregate per node
+Schedule binomial_broadcast(const Shape& shape, int root);
+
+struct ScheduleEntry {
+  Collective collective;
+  const char* algorithm;
+  Schedule (*make)(const Shape& shape);
+};
+// Every algorithm with a fixed root of 0 where one is needed (the table the backend and the
+// tests read).
+const std::vector<ScheduleEntry>& schedule_table();
+
+}  // namespace collbench
