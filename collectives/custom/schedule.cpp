@@ -148,6 +148,24 @@ Schedule two_shot_all_reduce(const Shape& shape) {
   return s;
 }
 
+namespace {
+
+// Runs `part`'s steps at the same time as the ones already in `phase` (independent groups of
+// ranks, e.g. one per node or per rail, advance together).
+void run_alongside(std::vector<Step>& phase, const Schedule& part) {
+  for (std::size_t i = 0; i < part.steps.size(); ++i) {
+    if (phase.size() <= i) phase.emplace_back();
+    auto& t = phase[i].transfers;
+    t.insert(t.end(), part.steps[i].transfers.begin(), part.steps[i].transfers.end());
+  }
+}
+
+void append(Schedule& s, std::vector<Step>& phase) {
+  for (Step& step : phase) s.steps.push_back(std::move(step));
+}
+
+}  // namespace
+
 Schedule hierarchical_all_reduce(const Shape& shape) {
   const int n = shape.nranks, k = shape.ranks_per_node;
   if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
@@ -155,56 +173,34 @@ Schedule hierarchical_all_reduce(const Shape& shape) {
   Schedule s = empty(Collective::kAllReduce, "hierarchical", shape, k);
   std::vector<int64_t> chunks(static_cast<std::size_t>(k));
   for (int i = 0; i < k; ++i) chunks[i] = i;
-  // 1. Inside each node, a reduce-scatter: local rank l ends with chunk l of its node reduced.
-  Schedule intra = empty(Collective::kAllReduce, "", shape, k);
+  // 1. Inside each node a ring reduce-scatter: local rank l ends with chunk l reduced over its
+  // node.
+  std::vector<Step> phase;
   for (int node = 0; node < nodes; ++node) {
     Schedule part = empty(Collective::kAllReduce, "", shape, k);
-    ring_reduce_scatter_steps(part, iota_ranks(node * k, k), [&] {
-      std::vector<int64_t> c(k);
-      for (int i = 0; i < k; ++i) c[i] = mod(i, k);
-      return c;
-    }());
-    for (std::size_t i = 0; i < part.steps.size(); ++i) {
-      if (intra.steps.size() <= i) intra.steps.emplace_back();
-      auto& t = intra.steps[i].transfers;
-      t.insert(t.end(), part.steps[i].transfers.begin(), part.steps[i].transfers.end());
-    }
+    ring_reduce_scatter_steps(part, iota_ranks(node * k, k), chunks);
+    run_alongside(phase, part);
   }
-  // The ring leaves position i with chunk (i - (k-1) - 1 + ... ): find which chunk each local rank
-  // owns by the ring's rule, chunk_of[mod(i - k, k)] reduced at position i -> chunk i.
-  for (Step& step : intra.steps) s.steps.push_back(std::move(step));
-  // 2. Across nodes, per rail (same local rank): all-reduce that rank's chunk with a ring.
-  if (nodes > 1) {
-    std::vector<Step> rail_steps;
-    for (int l = 0; l < k; ++l) {
-      const std::vector<int> rail = iota_ranks(l, nodes, k);
-      const int64_t chunk = mod(l, k);  // owned after the intra reduce-scatter (see above)
-      Schedule part = empty(Collective::kAllReduce, "", shape, k);
-      // Chain reduce to the rail's first rank, then chain broadcast back.
-      for (int i = nodes - 1; i > 0; --i)
-        part.steps.push_back({{{rail[i], rail[i - 1], chunk, true}}});
-      for (int i = 0; i + 1 < nodes; ++i)
-        part.steps.push_back({{{rail[i], rail[i + 1], chunk, false}}});
-      for (std::size_t i = 0; i < part.steps.size(); ++i) {
-        if (rail_steps.size() <= i) rail_steps.emplace_back();
-        auto& t = rail_steps[i].transfers;
-        t.insert(t.end(), part.steps[i].transfers.begin(), part.steps[i].transfers.end());
-      }
-    }
-    for (Step& step : rail_steps) s.steps.push_back(std::move(step));
+  append(s, phase);
+  // 2. Across nodes, per rail (the ranks with the same local rank, one NIC each): chain-reduce
+  //    chunk l to the rail's first rank, then chain it back.
+  phase.clear();
+  for (int l = 0; l < k && nodes > 1; ++l) {
+    const std::vector<int> rail = iota_ranks(l, nodes, k);
+    Schedule part = empty(Collective::kAllReduce, "", shape, k);
+    for (int i = nodes - 1; i > 0; --i) part.steps.push_back({{{rail[i], rail[i - 1], l, true}}});
+    for (int i = 0; i + 1 < nodes; ++i) part.steps.push_back({{{rail[i], rail[i + 1], l, false}}});
+    run_alongside(phase, part);
   }
-  // 3. Inside each node, an all-gather of the chunks.
-  std::vector<Step> gather;
+  append(s, phase);
+  // 3. Inside each node a ring all-gather of the chunks.
+  phase.clear();
   for (int node = 0; node < nodes; ++node) {
     Schedule part = empty(Collective::kAllReduce, "", shape, k);
     ring_all_gather_steps(part, iota_ranks(node * k, k), chunks);
-    for (std::size_t i = 0; i < part.steps.size(); ++i) {
-      if (gather.size() <= i) gather.emplace_back();
-      auto& t = gather[i].transfers;
-      t.insert(t.end(), part.steps[i].transfers.begin(), part.steps[i].transfers.end());
-    }
+    run_alongside(phase, part);
   }
-  for (Step& step : gather) s.steps.push_back(std::move(step));
+  append(s, phase);
   return s;
 }
 
