@@ -6,12 +6,14 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/apt-packages.txt")
 missing=()
-for pkg in "${wanted[@]}"; do
-  pkg="${pkg//[[:space:]]/}"
+optional=()
+for line in "${wanted[@]}"; do
+  read -r pkg flag <<<"$line"
   status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
-  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+  [[ "$status" == "install ok installed" ]] && continue
+  if [[ "${flag:-}" == "optional" ]]; then optional+=("$pkg"); else missing+=("$pkg"); fi
 done
-if ((${#missing[@]} == 0)); then
+if ((${#missing[@]} == 0 && ${#optional[@]} == 0)); then
   echo "install-deps: all ${#wanted[@]} packages present"
   exit 0
 fi
@@ -20,7 +22,14 @@ if [[ "$(id -u)" != 0 ]]; then
   command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 2; }
   sudo="sudo"
 fi
-echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}"
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+for pkg in "${optional[@]}"; do
+  echo "install-deps: installing optional $pkg"
+  $sudo apt-get install -y -qq --no-install-recommends "$pkg" ||
+    echo "install-deps: optional package $pkg could not be installed; tests that need it skip" >&2
+done
