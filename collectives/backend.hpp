@@ -64,6 +64,8 @@ struct BackendConfig {
   int agg_iters = 1;
   int blocking = 0;
   int fault_rank = -1;  // test-* backends only: the rank that misbehaves (-1: the last rank)
+  std::string algorithm = "auto";  // custom backend: the schedule to run
+  int ranks_per_node = 0;          // custom backend: virtual node size (0: all ranks, one node)
 };
 
 class Backend {

@@ -26,6 +26,7 @@ std::vector<BackendEntry> builtin_backends() {
 #endif
 #if COLLBENCH_HAVE_MPI
   entries.push_back(mpi_backend_entry());
+  entries.push_back(custom_backend_entry());
   for (BackendEntry& entry : test_fault_backend_entries()) entries.push_back(std::move(entry));
 #endif
   return entries;

@@ -66,6 +66,11 @@ CLI::App* add_run_subcommand(CLI::App& app, RunFlags& f) {
       "Bind ranks: auto (near their GPU, else spread over NUMA nodes), numa, gpu, none");
   run->add_option("--topology-xml", f.topology_xml,
                   "Describe a saved hwloc XML instead of this machine (header, record, ceiling)");
+  run->add_option("--algo", f.algorithm,
+                  "custom backend: the algorithm (ring, rhd, one_shot, two_shot, hierarchical, "
+                  "pairwise, binomial) or auto");
+  run->add_option("--ranks-per-node", f.ranks_per_node,
+                  "custom backend: group ranks into virtual nodes of K (hierarchical algorithms)");
   run->add_option("--fault-rank", f.fault_rank, "test-* backends: the misbehaving rank")
       ->group("");  // test hook, hidden from --help
   return run;
@@ -191,6 +196,9 @@ RunOptions validate_run_options(const RunFlags& f, const CLI::App& run_command,
   o.backend_config.agg_iters = f.agg_iters;
   o.backend_config.blocking = f.blocking;
   o.backend_config.fault_rank = f.fault_rank;
+  o.backend_config.algorithm = f.algorithm;
+  require(f.ranks_per_node >= 0, "invalid --ranks-per-node: must be 1 or more");
+  o.backend_config.ranks_per_node = f.ranks_per_node;
   require(o.backend == "auto" || find_backend(o.backend) != nullptr,
           "unknown backend '" + o.backend + "' (choose from " + backend_names() + ")");
   return o;

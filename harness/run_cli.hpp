@@ -24,6 +24,8 @@ struct RunFlags {
   std::string bind = "auto", topology_xml;
   int nthreads = 1, ngpus = 1;
   int fault_rank = -1;
+  std::string algorithm = "auto";
+  int ranks_per_node = 0;
 };
 
 CLI::App* add_run_subcommand(CLI::App& app, RunFlags& flags);

@@ -1,0 +1,213 @@
+// --backend custom, host memory: executes collbench's schedules with MPI point-to-point messages.
+// Each step posts a receive into a scratch chunk for every transfer it receives and a send for
+// every transfer it makes, waits for all, then applies what arrived (reduce or replace): sends read
+// the state from before the step, as the schedule checker assumes. A shared-memory transport for
+// ranks of one node is the next step (docs/custom-collectives.md).
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "collectives/backend.hpp"
+#include "collectives/custom/schedule.hpp"
+#include "harness/mpi_check.hpp"
+#include "harness/mpi_runtime.hpp"
+#include "kernels/host_reduce.hpp"
+
+namespace collbench {
+namespace {
+
+constexpr int kTagBase = 4000;
+
+class ScheduleBackend final : public Backend {
+ public:
+  ScheduleBackend(const MpiRuntime& runtime, const BackendConfig& config)
+      : who_(runtime.identity()), memory_(make_host_memory()), config_(config) {
+    comm_ = runtime.duplicate_world();
+    rank_ = runtime.rank();
+    size_ = runtime.size();
+    const int k = config.ranks_per_node > 0 ? config.ranks_per_node : size_;
+    if (size_ % k != 0) {
+      throw UsageError("--ranks-per-node " + std::to_string(k) + " does not divide the " +
+                       std::to_string(size_) + " ranks");
+    }
+    shape_ = {size_, k};
+    if (config.memory != MemoryKind::kHost) {
+      throw UsageError("backend custom runs on host memory in this build (--memory host)");
+    }
+  }
+  ~ScheduleBackend() override {
+    if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+  }
+
+  std::string_view name() const override { return "custom"; }
+  Memory& memory() override { return *memory_; }
+
+  std::optional<std::string> unsupported(Collective c, DType, RedOp) const override {
+    if (c == Collective::kReduce || c == Collective::kSendRecv) {
+      return "backend custom has no " + std::string(collective_spec(c).name) +
+             " (it runs all_reduce, all_gather, reduce_scatter, all_to_all and broadcast)";
+    }
+    if (!entry_for(c)) {
+      return "backend custom has no algorithm '" + config_.algorithm + "' for " +
+             std::string(collective_spec(c).name);
+    }
+    return std::nullopt;
+  }
+
+  void run(const OpArgs& a) override {
+    const Schedule& s = schedule_for(a.collective, a.root);
+    const std::size_t elt = dtype_info(a.dtype).size;
+    const int64_t base = a.layout.param_count;
+    switch (a.collective) {
+      case Collective::kAllToAll:
+        return run_all_to_all(a, s, elt, base);
+      default:
+        break;
+    }
+    // The working buffer holds the whole vector the schedule's chunks divide.
+    const int64_t total =
+        a.collective == Collective::kAllReduce || a.collective == Collective::kBroadcast
+            ? a.layout.recv_count
+            : base * size_;
+    char* work = static_cast<char*>(a.recv[0]);
+    if (a.collective == Collective::kReduceScatter) {
+      scratch_.resize(static_cast<std::size_t>(total) * elt);
+      std::memcpy(scratch_.data(), a.send[0], scratch_.size());
+      work = scratch_.data();
+    } else if (a.collective == Collective::kAllGather) {
+      if (!a.inplace) std::memcpy(work + rank_ * base * elt, a.send[0], base * elt);
+    } else if (!a.inplace && (a.collective == Collective::kAllReduce || rank_ == a.root)) {
+      std::memcpy(work, a.send[0], static_cast<std::size_t>(total) * elt);
+    }
+    execute(s, work, total, elt, a);
+    if (a.op == RedOp::kAvg && collective_spec(a.collective).uses_op) {
+      host_finish_avg(a.dtype, work, total, size_);
+    }
+    if (a.collective == Collective::kReduceScatter) {
+      char* out = a.inplace ? static_cast<char*>(const_cast<void*>(a.send[0])) + rank_ * base * elt
+                            : static_cast<char*>(a.recv[0]);
+      std::memcpy(out, work + rank_ * base * elt, base * elt);
+    }
+  }
+
+  void complete() override {}
+  void describe(nlohmann::json& record) const override {
+    record["custom_algorithm"] = config_.algorithm;
+    record["ranks_per_node"] = shape_.ranks_per_node;
+  }
+
+ private:
+  const ScheduleEntry* entry_for(Collective c) const {
+    for (const ScheduleEntry& e : schedule_table()) {
+      if (e.collective != c) continue;
+      // all_to_all blocks go straight from source to destination here; Bruck and hierarchical
+      // relay blocks through other ranks and wait for the relay-capable executor.
+      if (c == Collective::kAllToAll && std::string_view(e.algorithm) != "pairwise") continue;
+      if (config_.algorithm == "auto" || config_.algorithm == e.algorithm) return &e;
+    }
+    return nullptr;
+  }
+
+  const Schedule& schedule_for(Collective c, int root) {
+    const auto key = std::make_pair(static_cast<int>(c), root);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    const ScheduleEntry* e = entry_for(c);
+    Schedule s = c == Collective::kBroadcast ? binomial_broadcast(shape_, root) : e->make(shape_);
+    return cache_.emplace(key, std::move(s)).first->second;
+  }
+
+  // Chunk c of a vector of `total` elements split in `nchunks`.
+  static std::pair<int64_t, int64_t> chunk_range(int64_t total, int64_t nchunks, int64_t c) {
+    return {total * c / nchunks, total * (c + 1) / nchunks};
+  }
+
+  void execute(const Schedule& s, char* work, int64_t total, std::size_t elt, const OpArgs& a) {
+    for (std::size_t step = 0; step < s.steps.size(); ++step) {
+      std::vector<MPI_Request> requests;
+      std::vector<std::pair<const Transfer*, std::vector<char>>> incoming;
+      for (const Transfer& t : s.steps[step].transfers) {
+        if (t.dst == rank_) incoming.push_back({&t, {}});
+      }
+      for (auto& [t, buffer] : incoming) {
+        const auto [lo, hi] = chunk_range(total, s.nchunks, t->chunk);
+        buffer.resize(static_cast<std::size_t>(hi - lo) * elt);
+        requests.emplace_back();
+        CB_MPI(MPI_Irecv(buffer.data(), static_cast<int>(buffer.size()), MPI_BYTE, t->src,
+                         kTagBase + static_cast<int>(t->chunk % 1000), comm_, &requests.back()),
+               who_);
+      }
+      for (const Transfer& t : s.steps[step].transfers) {
+        if (t.src != rank_) continue;
+        const auto [lo, hi] = chunk_range(total, s.nchunks, t.chunk);
+        requests.emplace_back();
+        CB_MPI(MPI_Isend(work + lo * elt, static_cast<int>((hi - lo) * elt), MPI_BYTE, t.dst,
+                         kTagBase + static_cast<int>(t.chunk % 1000), comm_, &requests.back()),
+               who_);
+      }
+      CB_MPI(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE),
+             who_);
+      for (auto& [t, buffer] : incoming) {
+        const auto [lo, hi] = chunk_range(total, s.nchunks, t->chunk);
+        if (t->reduce) {
+          host_reduce(a.dtype, a.op, work + lo * elt, buffer.data(), hi - lo);
+        } else {
+          std::memcpy(work + lo * elt, buffer.data(), buffer.size());
+        }
+      }
+    }
+  }
+
+  // Pairwise only: block (s, d) travels from s's send buffer straight to d's receive buffer.
+  void run_all_to_all(const OpArgs& a, const Schedule& s, std::size_t elt, int64_t base) {
+    const std::size_t block = static_cast<std::size_t>(base) * elt;
+    const char* send = static_cast<const char*>(a.send[0]);
+    char* recv = static_cast<char*>(a.recv[0]);
+    if (a.inplace) {  // the input is about to be overwritten: send from a copy
+      scratch_.assign(recv, recv + block * size_);
+      send = scratch_.data();
+    }
+    std::memcpy(recv + rank_ * block, send + rank_ * block, block);
+    for (std::size_t step = 0; step < s.steps.size(); ++step) {
+      std::vector<MPI_Request> requests;
+      for (const Transfer& t : s.steps[step].transfers) {
+        const int src = static_cast<int>(t.chunk / size_), dst = static_cast<int>(t.chunk % size_);
+        if (t.dst == rank_) {
+          requests.emplace_back();
+          CB_MPI(MPI_Irecv(recv + src * block, static_cast<int>(block), MPI_BYTE, t.src,
+                           kTagBase + 1000, comm_, &requests.back()),
+                 who_);
+        }
+        if (t.src == rank_) {
+          requests.emplace_back();
+          CB_MPI(MPI_Isend(send + dst * block, static_cast<int>(block), MPI_BYTE, t.dst,
+                           kTagBase + 1000, comm_, &requests.back()),
+                 who_);
+        }
+      }
+      CB_MPI(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE),
+             who_);
+    }
+  }
+
+  const Identity& who_;
+  std::unique_ptr<Memory> memory_;
+  BackendConfig config_;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0, size_ = 1;
+  Shape shape_;
+  std::map<std::pair<int, int>, Schedule> cache_;
+  std::vector<char> scratch_;
+};
+
+}  // namespace
+
+BackendEntry custom_backend_entry() {
+  return {"custom", "collbench's own schedules over MPI point-to-point (host memory)",
+          [](const BackendConfig&) -> std::optional<std::string> { return std::nullopt; },
+          [](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
+            return std::make_unique<ScheduleBackend>(dynamic_cast<MpiRuntime&>(runtime), config);
+          }};
+}
+
+}  // namespace collbench
