@@ -9,6 +9,7 @@
 
 #include "collectives/backend.hpp"
 #include "collectives/custom/schedule.hpp"
+#include "collectives/custom/shm_node.hpp"
 #include "harness/mpi_check.hpp"
 #include "harness/mpi_runtime.hpp"
 #include "kernels/host_reduce.hpp"
@@ -34,8 +35,21 @@ class ScheduleBackend final : public Backend {
     if (config.memory != MemoryKind::kHost) {
       throw UsageError("backend custom runs on host memory in this build (--memory host)");
     }
+    // One node sharing memory: buffers live in shared windows and one-shot/two-shot all_reduce
+    // read and write the peers' buffers directly.
+    CB_MPI(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node_comm_),
+           who_);
+    int node_size = 0;
+    CB_MPI(MPI_Comm_size(node_comm_, &node_size), who_);
+    if (node_size == size_ && shape_.ranks_per_node == size_) {
+      shm_ = std::make_unique<ShmNode>(node_comm_, who_, 300.0);
+      memory_ = make_shm_memory(*shm_);
+    }
   }
   ~ScheduleBackend() override {
+    memory_.reset();
+    shm_.reset();
+    if (node_comm_ != MPI_COMM_NULL) MPI_Comm_free(&node_comm_);
     if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
   }
 
@@ -55,6 +69,10 @@ class ScheduleBackend final : public Backend {
   }
 
   void run(const OpArgs& a) override {
+    if (shm_ && a.collective == Collective::kAllReduce &&
+        (config_.algorithm == "one_shot" || config_.algorithm == "two_shot")) {
+      return shm_all_reduce(a, config_.algorithm == "two_shot");
+    }
     const Schedule& s = schedule_for(a.collective, a.root);
     const std::size_t elt = dtype_info(a.dtype).size;
     const int64_t base = a.layout.param_count;
@@ -158,6 +176,51 @@ class ScheduleBackend final : public Backend {
     }
   }
 
+  // All-reduce in shared memory. two_shot: rank i reduces chunk i straight from every rank's
+  // input into its own output, then copies the other chunks from their owners' outputs.
+  // one_shot: every rank reduces the whole vector from every input (into scratch when in place,
+  // since peers still read its input).
+  void shm_all_reduce(const OpArgs& a, bool two_shot) {
+    const std::size_t elt = dtype_info(a.dtype).size;
+    const int64_t count = a.layout.recv_count;
+    const void* mine_in = a.inplace ? a.recv[0] : a.send[0];
+    char* out = static_cast<char*>(a.recv[0]);
+    shm_->barrier();  // every input is ready and nobody still reads the last outputs
+    auto input = [&](int peer) -> const char* {
+      return static_cast<const char*>(peer == rank_ ? mine_in : shm_->peer_address(mine_in, peer));
+    };
+    auto reduce_range = [&](char* dst, int64_t lo, int64_t hi) {
+      if (hi <= lo) return;
+      // This rank's own input goes first: dst may alias it (in place), never a peer's.
+      const char* own = input(rank_) + lo * elt;
+      bool first = true;
+      for (int peer = 0; peer < size_; ++peer) {
+        if (peer == rank_) continue;
+        host_reduce3(a.dtype, a.op, dst, first ? own : dst, input(peer) + lo * elt, hi - lo);
+        first = false;
+      }
+      if (first && dst != own) std::memcpy(dst, own, static_cast<std::size_t>(hi - lo) * elt);
+      if (a.op == RedOp::kAvg) host_finish_avg(a.dtype, dst, hi - lo, size_);
+    };
+    if (two_shot) {
+      const auto [lo, hi] = chunk_range(count, size_, rank_);
+      reduce_range(out + lo * elt, lo, hi);
+      shm_->barrier();  // every chunk is reduced
+      for (int peer = 0; peer < size_; ++peer) {
+        if (peer == rank_) continue;
+        const auto [plo, phi] = chunk_range(count, size_, peer);
+        std::memcpy(out + plo * elt, static_cast<char*>(shm_->peer_address(out, peer)) + plo * elt,
+                    static_cast<std::size_t>(phi - plo) * elt);
+      }
+      return;
+    }
+    if (!a.inplace) return reduce_range(out, 0, count);
+    scratch_.resize(static_cast<std::size_t>(count) * elt);
+    reduce_range(scratch_.data(), 0, count);
+    shm_->barrier();  // peers are done reading this rank's input
+    std::memcpy(out, scratch_.data(), scratch_.size());
+  }
+
   // Pairwise only: block (s, d) travels from s's send buffer straight to d's receive buffer.
   void run_all_to_all(const OpArgs& a, const Schedule& s, std::size_t elt, int64_t base) {
     const std::size_t block = static_cast<std::size_t>(base) * elt;
@@ -194,6 +257,8 @@ class ScheduleBackend final : public Backend {
   std::unique_ptr<Memory> memory_;
   BackendConfig config_;
   MPI_Comm comm_ = MPI_COMM_NULL;
+  MPI_Comm node_comm_ = MPI_COMM_NULL;
+  std::unique_ptr<ShmNode> shm_;
   int rank_ = 0, size_ = 1;
   Shape shape_;
   std::map<std::pair<int, int>, Schedule> cache_;

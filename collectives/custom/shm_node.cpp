@@ -1,0 +1,116 @@
+#include "collectives/custom/shm_node.hpp"
+
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+
+#include "harness/mpi_check.hpp"
+#include "kernels/host_patterns.hpp"
+
+namespace collbench {
+namespace {
+
+constexpr std::size_t kLine = 64 / sizeof(uint64_t);  // counters one cache line apart
+
+MPI_Info noncontiguous(const Identity& who) {
+  MPI_Info info;
+  CB_MPI(MPI_Info_create(&info), who);
+  CB_MPI(MPI_Info_set(info, "alloc_shared_noncontig", "true"), who);
+  return info;
+}
+
+class ShmMemory final : public Memory {
+ public:
+  explicit ShmMemory(ShmNode& node) : node_(node) {}
+  MemoryKind kind() const override { return MemoryKind::kHost; }
+  Buffer allocate(std::size_t bytes, int) override { return node_.allocate(bytes); }
+  void fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern, int32_t rank,
+                  int) override {
+    host_fill_input(dtype, buffer, count, pattern, rank);
+  }
+  void poison(void* buffer, std::size_t bytes, int) override { host_poison(buffer, bytes); }
+  int64_t count_wrong(DType dtype, const void* buffer, int64_t count, const Pattern& pattern,
+                      const OutputMap& map, int32_t rank, int) override {
+    return host_count_wrong(dtype, buffer, count, pattern, map, rank);
+  }
+
+ private:
+  ShmNode& node_;
+};
+
+}  // namespace
+
+ShmNode::ShmNode(MPI_Comm node_comm, const Identity& who, double timeout_s)
+    : comm_(node_comm), who_(who), timeout_s_(timeout_s) {
+  CB_MPI(MPI_Comm_rank(comm_, &rank_), who_);
+  CB_MPI(MPI_Comm_size(comm_, &size_), who_);
+  MPI_Info info = noncontiguous(who_);
+  CB_MPI(MPI_Win_allocate_shared(static_cast<MPI_Aint>(kLine * sizeof(uint64_t)), 1, info, comm_,
+                                 &counters_, &control_win_),
+         who_);
+  CB_MPI(MPI_Info_free(&info), who_);
+  counters_[0] = 0;
+  for (int peer = 0; peer < size_; ++peer) {
+    MPI_Aint size = 0;
+    int unit = 0;
+    uint64_t* theirs = nullptr;
+    CB_MPI(MPI_Win_shared_query(control_win_, peer, &size, &unit, &theirs), who_);
+    peer_counters_.push_back(theirs);
+  }
+  CB_MPI(MPI_Barrier(comm_), who_);
+}
+
+ShmNode::~ShmNode() {
+  for (Window& w : windows_) MPI_Win_free(&w.win);
+  if (control_win_ != MPI_WIN_NULL) MPI_Win_free(&control_win_);
+}
+
+Buffer ShmNode::allocate(std::size_t bytes) {
+  Window w{MPI_WIN_NULL, nullptr, std::max<std::size_t>(bytes, 64), {}};
+  MPI_Info info = noncontiguous(who_);
+  CB_MPI(MPI_Win_allocate_shared(static_cast<MPI_Aint>(w.bytes), 1, info, comm_, &w.base, &w.win),
+         who_);
+  CB_MPI(MPI_Info_free(&info), who_);
+  for (int peer = 0; peer < size_; ++peer) {
+    MPI_Aint size = 0;
+    int unit = 0;
+    char* base = nullptr;
+    CB_MPI(MPI_Win_shared_query(w.win, peer, &size, &unit, &base), who_);
+    w.peers.push_back(base);
+  }
+  windows_.push_back(w);
+  return Buffer(w.base, bytes, [](void*) {});  // freed with the node: MPI_Win_free is collective
+}
+
+void* ShmNode::peer_address(const void* mine, int peer) {
+  const char* p = static_cast<const char*>(mine);
+  for (const Window& w : windows_) {
+    if (p >= w.base && p <= w.base + w.bytes) return w.peers[peer] + (p - w.base);
+  }
+  throw RuntimeFailure(who_.describe() + ": buffer not in a shared window");
+}
+
+void ShmNode::barrier() {
+  ++epoch_;
+  std::atomic_ref<uint64_t>(counters_[0]).store(epoch_, std::memory_order_release);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
+  for (int peer = 0; peer < size_; ++peer) {
+    if (peer == rank_) continue;
+    std::atomic_ref<uint64_t> counter(peer_counters_[peer][0]);
+    for (uint64_t spins = 0; counter.load(std::memory_order_acquire) < epoch_; ++spins) {
+      if (spins > 64) sched_yield();  // ranks may share cores: let the peer run
+      if ((spins & 1023) == 1023 && std::chrono::steady_clock::now() > deadline) {
+        throw RuntimeFailure(who_.describe() + ": node-local rank " + std::to_string(peer) +
+                             " never reached the shared-memory barrier");
+      }
+    }
+  }
+}
+
+std::unique_ptr<Memory> make_shm_memory(ShmNode& node) {
+  return std::make_unique<ShmMemory>(node);
+}
+
+}  // namespace collbench

@@ -1,0 +1,58 @@
+#pragma once
+// Shared memory among the ranks of one node, for collbench's own collectives: the benchmark's
+// buffers are allocated in MPI-3 shared windows (as NCCL users register theirs), so a rank reads
+// and writes its peers' buffers directly, and ranks synchronise through counters in a shared
+// control window instead of MPI barriers.
+#include <mpi.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "collectives/memory.hpp"
+#include "harness/errors.hpp"
+
+namespace collbench {
+
+class ShmNode {
+ public:
+  ShmNode(MPI_Comm node_comm, const Identity& who, double timeout_s);
+  ~ShmNode();
+  ShmNode(const ShmNode&) = delete;
+  ShmNode& operator=(const ShmNode&) = delete;
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+
+  // A buffer inside a new shared window (collective over the node: every rank allocates in the
+  // same order). Windows live until the ShmNode is destroyed.
+  Buffer allocate(std::size_t bytes);
+  // The address in `peer`'s buffer that corresponds to `mine` in this rank's (same window, same
+  // offset); `mine` must lie inside a buffer from allocate().
+  void* peer_address(const void* mine, int peer);
+  // Every rank of the node has reached this call (counters with release/acquire ordering); a
+  // wait beyond the timeout throws RuntimeFailure naming the missing rank.
+  void barrier();
+
+ private:
+  struct Window {
+    MPI_Win win;
+    char* base;
+    std::size_t bytes;
+    std::vector<char*> peers;
+  };
+  MPI_Comm comm_;
+  const Identity& who_;
+  double timeout_s_;
+  int rank_ = 0, size_ = 1;
+  std::vector<Window> windows_;
+  MPI_Win control_win_ = MPI_WIN_NULL;
+  uint64_t* counters_ = nullptr;  // this rank's counter, alone on its cache line
+  std::vector<uint64_t*> peer_counters_;
+  uint64_t epoch_ = 0;
+};
+
+// Host memory backed by a ShmNode.
+std::unique_ptr<Memory> make_shm_memory(ShmNode& node);
+
+}  // namespace collbench
