@@ -44,6 +44,18 @@ class Memory {
                               int local) = 0;
 };
 
+// Host memory's fill, poison and check (kernels/host_patterns); subclasses decide where the
+// buffers live (the heap, a shared window, ...).
+class HostPatternMemory : public Memory {
+ public:
+  MemoryKind kind() const override { return MemoryKind::kHost; }
+  void fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern, int32_t rank,
+                  int local) override;
+  void poison(void* buffer, std::size_t bytes, int local) override;
+  int64_t count_wrong(DType dtype, const void* buffer, int64_t count, const Pattern& pattern,
+                      const OutputMap& map, int32_t rank, int local) override;
+};
+
 // Page-aligned host memory, touched on allocation so first-use page faults stay out of timings.
 std::unique_ptr<Memory> make_host_memory();
 

@@ -6,7 +6,6 @@
 #include <chrono>
 
 #include "harness/mpi_check.hpp"
-#include "kernels/host_patterns.hpp"
 
 namespace collbench {
 namespace {
@@ -20,20 +19,10 @@ MPI_Info noncontiguous(const Identity& who) {
   return info;
 }
 
-class ShmMemory final : public Memory {
+class ShmMemory final : public HostPatternMemory {
  public:
   explicit ShmMemory(ShmNode& node) : node_(node) {}
-  MemoryKind kind() const override { return MemoryKind::kHost; }
   Buffer allocate(std::size_t bytes, int) override { return node_.allocate(bytes); }
-  void fill_input(DType dtype, void* buffer, int64_t count, const Pattern& pattern, int32_t rank,
-                  int) override {
-    host_fill_input(dtype, buffer, count, pattern, rank);
-  }
-  void poison(void* buffer, std::size_t bytes, int) override { host_poison(buffer, bytes); }
-  int64_t count_wrong(DType dtype, const void* buffer, int64_t count, const Pattern& pattern,
-                      const OutputMap& map, int32_t rank, int) override {
-    return host_count_wrong(dtype, buffer, count, pattern, map, rank);
-  }
 
  private:
   ShmNode& node_;
