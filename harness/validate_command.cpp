@@ -322,7 +322,8 @@ class ValidateCommand final : public Command {
                          v["node"].get<std::string>() + ": " + v["check"].get<std::string>();
       if (v.contains("partner")) line += " with " + v["partner"].get<std::string>();
       if (!v["measured"].is_null()) {
-        line += ": measured " + number(v["measured"]) + " " + v.value("unit", "");
+        line += ": measured " + number(v["measured"]);
+        if (!v.value("unit", "").empty()) line += " " + v.value("unit", "");
         if (!v["expected"].is_null()) line += ", expected " + number(v["expected"]);
       }
       if (v.contains("detail")) line += " (" + v["detail"].get<std::string>() + ")";

@@ -1,6 +1,8 @@
 // Specs (parsing, errors, thresholds), --make-spec, and the verdicts built from probe rows.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "harness/errors.hpp"
 #include "harness/validation/make_spec.hpp"
 #include "harness/validation/spec.hpp"
@@ -185,6 +187,18 @@ TEST(Verdicts, DirectEvidencePairsAndRails) {
   EXPECT_EQ(overall, 4);
   EXPECT_TRUE(rail_named);
   EXPECT_TRUE(pair_named);
+}
+
+TEST(Spec, ShippedSpecsParse) {
+  int specs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(COLLBENCH_SPECS_DIR)) {
+    if (entry.path().extension() != ".json") continue;
+    ++specs;
+    const ValidationSpec spec = read_spec_file(entry.path().string());
+    EXPECT_FALSE(spec.name.empty()) << entry.path();
+    EXPECT_FALSE(spec.sources.empty()) << entry.path() << ": every shipped spec cites its sources";
+  }
+  EXPECT_GE(specs, 2);
 }
 
 }  // namespace

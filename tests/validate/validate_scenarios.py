@@ -129,6 +129,18 @@ def main():
                     r["check"].startswith("bisect")]
         if [r["node"] for r in bisected] != [culprit]:
             fail(f"{backend}: the fleet bisection should name {culprit} alone: {bisected}")
+    # 5. The HTML report shows the verdicts: the culprit FAILs, the clean run passes.
+    html = path("report.html")
+    run(collbench + ["report", path("clean.jsonl"), path("test-slow.jsonl"), "-o", html], 0)
+    with open(html, encoding="utf-8") as handle:
+        page = handle.read()
+    if "<h2>Validation</h2>" not in page:
+        fail("the report has no validation section")
+    if not re.search(rf"<td class=text>{re.escape(culprit)}</td><td class=\"text bad\">FAIL",
+                     page):
+        fail(f"the report should show {culprit} as FAIL")
+    if f"all {nodes} nodes pass" not in page:
+        fail("the report should show the clean run passing")
     print("validate scenarios: OK")
 
 
