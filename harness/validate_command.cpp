@@ -16,6 +16,7 @@
 #include "harness/validate_options.hpp"
 #include "harness/validate_phases.hpp"
 #include "harness/validation/make_spec.hpp"
+#include "harness/validation/topology_check.hpp"
 #include "harness/validation/verdicts.hpp"
 #include "results/atomic_file.hpp"
 #include "results/reader.hpp"
@@ -225,6 +226,7 @@ class ValidateCommand final : public Command {
     int status = kExitOk;
     if (runtime.is_root()) {
       const std::vector<std::string>& names = run.node_names();
+      mark_odd_fingerprints(rows);
       const ValidationVerdicts verdicts = build_verdicts(rows, names);
       // Rows name their nodes from here on.
       for (nlohmann::json& row : rows) {

@@ -219,6 +219,7 @@ void ValidationRun::check_topology_here() {
         options_.topology_xml.empty() ? std::nullopt : std::optional(options_.topology_xml));
     if (world_.is_root()) node_topology_ = topology_summary(node);
     if (options_.spec) rows = check_topology(node, options_.spec->topology);
+    rows.push_back(fingerprint_row(node));
   } catch (const UsageError&) {
     throw;
   } catch (const std::exception& e) {

@@ -1,5 +1,9 @@
 #include "harness/validation/topology_check.hpp"
 
+#include <algorithm>
+
+#include "topology/fleet.hpp"
+
 namespace collbench {
 namespace {
 
@@ -51,6 +55,36 @@ std::vector<nlohmann::json> check_topology(const NodeTopology& node,
     rows.push_back(finding("pcie link like its siblings", Status::kWarn, warning, "same speed"));
   }
   return rows;
+}
+
+nlohmann::json fingerprint_row(const NodeTopology& node) {
+  return finding("fingerprint", Status::kPass, hash_hex(fingerprint_hash(node)), nullptr);
+}
+
+void mark_odd_fingerprints(std::vector<nlohmann::json>& rows) {
+  std::vector<nlohmann::json*> prints;
+  std::vector<HostFingerprint> fleet;
+  for (nlohmann::json& row : rows) {
+    if (row.value("phase", "") != "topology" || row.value("test", "") != "fingerprint") continue;
+    prints.push_back(&row);
+    const std::string hash = row["measured"].get<std::string>();
+    fleet.push_back({std::to_string(prints.size() - 1), std::stoull(hash, nullptr, 16)});
+  }
+  const std::vector<std::string> odd = odd_hosts(fleet);
+  if (odd.empty()) return;
+  // The majority: the fingerprint of the first node that is not odd.
+  std::string majority;
+  for (std::size_t i = 0; i < prints.size() && majority.empty(); ++i) {
+    if (std::find(odd.begin(), odd.end(), std::to_string(i)) == odd.end()) {
+      majority = (*prints[i])["measured"].get<std::string>();
+    }
+  }
+  for (const std::string& index : odd) {
+    nlohmann::json& row = *prints[std::stoul(index)];
+    row["status"] = status_name(Status::kWarn);
+    row["expected"] = majority;
+    row["detail"] = "unlike most nodes (collbench topo shows the difference)";
+  }
 }
 
 nlohmann::json topology_summary(const NodeTopology& node) {

@@ -15,6 +15,13 @@ namespace collbench {
 std::vector<nlohmann::json> check_topology(const NodeTopology& node,
                                            const TopologyExpectation& expected);
 
+// A "fingerprint" probe row for this node (PASS until compared with the fleet's).
+nlohmann::json fingerprint_row(const NodeTopology& node);
+
+// On the root, over every node's rows: fingerprints unlike the majority's become WARN (an odd
+// node: a missing device, another model, a slower link, other drivers), expecting the majority.
+void mark_odd_fingerprints(std::vector<nlohmann::json>& rows);
+
 // What make-spec copies as the expected topology: counts and models of this node.
 nlohmann::json topology_summary(const NodeTopology& node);
 

@@ -6,6 +6,7 @@
 #include "harness/errors.hpp"
 #include "harness/validation/make_spec.hpp"
 #include "harness/validation/spec.hpp"
+#include "harness/validation/topology_check.hpp"
 #include "harness/validation/verdicts.hpp"
 
 namespace collbench {
@@ -187,6 +188,27 @@ TEST(Verdicts, DirectEvidencePairsAndRails) {
   EXPECT_EQ(overall, 4);
   EXPECT_TRUE(rail_named);
   EXPECT_TRUE(pair_named);
+}
+
+TEST(Verdicts, OddFingerprintWarns) {
+  std::vector<nlohmann::json> rows;
+  for (const char* hash : {"aa", "aa", "bb", "aa"}) {
+    rows.push_back({{"type", "probe"},
+                    {"phase", "topology"},
+                    {"test", "fingerprint"},
+                    {"status", "PASS"},
+                    {"measured", hash},
+                    {"expected", nullptr},
+                    {"nodes", {static_cast<int>(rows.size())}}});
+  }
+  mark_odd_fingerprints(rows);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i]["status"], i == 2 ? "WARN" : "PASS") << i;
+  }
+  EXPECT_EQ(rows[2]["expected"], "aa");
+  const ValidationVerdicts v = build_verdicts(rows, {"a", "b", "c", "d"});
+  EXPECT_EQ(v.node_status[2], Status::kWarn);
+  EXPECT_EQ(v.overall, Status::kWarn);
 }
 
 TEST(Spec, ShippedSpecsParse) {
