@@ -82,16 +82,20 @@ void judge_meetings(const std::vector<const nlohmann::json*>& rows,
     if (!partners.empty()) item["detail"] = "failed with " + partners;
     items[n].push_back(item);
   }
-  // Each failed meeting, named from the side of the node judged worse.
+  // Each failed meeting, named from the side of the node judged worse. It FAILs when that node
+  // FAILs across its partners; a shortfall no node explains (one slow pair) is a WARN.
   for (const auto& [key, row] : failing) {
     const auto [round, a, b] = key;
     const bool b_worse = judged[static_cast<std::size_t>(b)].status == Status::kFail &&
                          judged[static_cast<std::size_t>(a)].status != Status::kFail;
     const int node = b_worse ? b : a;
     const int partner = b_worse ? a : b;
+    const Status status = judged[static_cast<std::size_t>(node)].status == Status::kFail
+                              ? Status::kFail
+                              : Status::kWarn;
     nlohmann::json item =
-        verdict(names[node], Status::kFail, describe_check(*row),
-                row->value("measured", nlohmann::json()), row->value("expected", nlohmann::json()));
+        verdict(names[node], status, describe_check(*row), row->value("measured", nlohmann::json()),
+                row->value("expected", nlohmann::json()));
     add_evidence(item, *row);
     item["partner"] = names[partner];
     out.records.push_back(item);

@@ -182,12 +182,38 @@ TEST(Verdicts, DirectEvidencePairsAndRails) {
       rail_named = true;
     }
     if (r["node"] == "n2" && r.contains("partner") && r["status"] == "FAIL") pair_named = true;
+    if (r["node"] == "n1" && r.contains("partner")) {
+      ADD_FAILURE() << "n1 failed only with n2, which explains it: " << r.dump();
+    }
     if (r["check"] == "overall") continue;
     EXPECT_NE(r["status"], "PASS") << "only problems are listed per check";
   }
   EXPECT_EQ(overall, 4);
   EXPECT_TRUE(rail_named);
   EXPECT_TRUE(pair_named);
+}
+
+TEST(Verdicts, OneSlowPairWarnsAndFailsNoOne) {
+  std::vector<nlohmann::json> rows;
+  int round = 0;
+  for (auto pairs : {std::vector<std::pair<int, int>>{{0, 3}, {1, 2}},
+                     std::vector<std::pair<int, int>>{{0, 2}, {1, 3}},
+                     std::vector<std::pair<int, int>>{{0, 1}, {2, 3}}}) {
+    ++round;
+    for (auto [a, b] : pairs)
+      rows.push_back(row("pair", {a, b}, a == 1 && b == 3 ? "FAIL" : "PASS", round));
+  }
+  const ValidationVerdicts v = build_verdicts(rows, {"n0", "n1", "n2", "n3"});
+  EXPECT_EQ(v.overall, Status::kWarn);
+  int pair_records = 0;
+  for (const nlohmann::json& r : v.records) {
+    EXPECT_NE(r["status"], "FAIL") << r.dump();
+    if (r.contains("partner")) {
+      ++pair_records;
+      EXPECT_EQ(r["status"], "WARN");
+    }
+  }
+  EXPECT_EQ(pair_records, 1);
 }
 
 TEST(Verdicts, OddFingerprintWarns) {
