@@ -2,6 +2,7 @@
 // A subcommand of the collbench binary. Each command registers its CLI11 options and runs when
 // chosen; commands.cpp lists them, so a new command is one class and one line.
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -16,6 +17,12 @@ class Command {
 };
 
 std::vector<std::unique_ptr<Command>> make_commands();
+
+class Runtime;
+// Runs `body` on a started runtime with the error policy every measuring command shares: a
+// UsageError (the same on every rank) is said once by the root and exits 2; any other failure
+// is printed by the rank that saw it and ends the whole job with exit 3.
+int run_on_runtime(Runtime& runtime, const std::function<int()>& body);
 
 // Prints "collbench: error: <message>" once per run (rank 0 of a launcher, or a lone process).
 void print_error(const std::string& message);

@@ -1,7 +1,9 @@
 #include <cstdio>
 
 #include "harness/command.hpp"
+#include "harness/errors.hpp"
 #include "harness/mpi_runtime_env.hpp"
+#include "harness/runtime.hpp"
 
 namespace collbench {
 
@@ -27,6 +29,20 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   commands.push_back(make_model_command());
   commands.push_back(make_validate_command());
   return commands;
+}
+
+int run_on_runtime(Runtime& runtime, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const UsageError& e) {
+    // Every rank reaches the same verdict on the same options; the root says it once.
+    if (runtime.is_root()) print_error(e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "collbench: error: %s\n", e.what());
+    runtime.abort(kExitRuntime);
+  }
+  return kExitRuntime;  // not reached: abort() ends the process
 }
 
 void print_error(const std::string& message) {

@@ -51,17 +51,7 @@ class RunCommand final : public Command {
       return kExitUsage;
     }
     std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, options.timeout_s);
-    try {
-      return measure(options, *runtime);
-    } catch (const UsageError& e) {
-      // Every rank reaches the same verdict on the same options; the root says it once.
-      if (runtime->is_root()) print_error(e.what());
-      return kExitUsage;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "collbench: error: %s\n", e.what());
-      runtime->abort(kExitRuntime);
-    }
-    return kExitRuntime;  // not reached: abort() ends the process
+    return run_on_runtime(*runtime, [&] { return measure(options, *runtime); });
   }
 
  private:

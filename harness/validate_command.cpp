@@ -113,16 +113,7 @@ class ValidateCommand final : public Command {
       return kExitUsage;
     }
     std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, options.run.timeout_s);
-    try {
-      return validate(options, *runtime);
-    } catch (const UsageError& e) {
-      if (runtime->is_root()) print_error(e.what());
-      return kExitUsage;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "collbench: error: %s\n", e.what());
-      runtime->abort(kExitRuntime);
-    }
-    return kExitRuntime;
+    return run_on_runtime(*runtime, [&] { return validate(options, *runtime); });
   }
 
  private:

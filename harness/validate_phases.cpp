@@ -17,19 +17,6 @@
 namespace collbench {
 namespace {
 
-// Keeps the records of one measurement on its group's root.
-class CollectSink final : public ResultSink {
- public:
-  void begin_run(const nlohmann::json&) override {}
-  void begin_group(const GroupInfo&) override {}
-  void add(const std::vector<ResultRecord>& row) override {
-    records.insert(records.end(), row.begin(), row.end());
-  }
-  void end_group() override {}
-  void end_run() override {}
-  std::vector<ResultRecord> records;
-};
-
 // Messages up to this size are judged by latency when there is no spec to say otherwise.
 constexpr int64_t kLatencyBytes = 64 << 10;
 
@@ -114,7 +101,7 @@ std::optional<ResultRecord> ValidationRun::measure_once(Runtime& group, Backend&
   RunOptions run = options_.run;
   run.collectives = {id};
   run.sweep.min_bytes = run.sweep.max_bytes = bytes;
-  CollectSink sink;
+  RecordCollector sink;
   std::vector<ResultSink*> sinks;
   if (group.is_root()) sinks.push_back(&sink);
   Measurement measurement(group, backend, run, sinks);

@@ -66,4 +66,17 @@ class ResultSink {
   virtual void end_run() = 0;
 };
 
+// Keeps the records in memory, for code that measures and then decides (validate, tests).
+class RecordCollector final : public ResultSink {
+ public:
+  void begin_run(const nlohmann::json&) override {}
+  void begin_group(const GroupInfo&) override {}
+  void add(const std::vector<ResultRecord>& row) override {
+    records.insert(records.end(), row.begin(), row.end());
+  }
+  void end_group() override {}
+  void end_run() override {}
+  std::vector<ResultRecord> records;
+};
+
 }  // namespace collbench

@@ -12,6 +12,7 @@
 #include "kernels/device_reduce.hpp"
 #include "kernels/host_patterns.hpp"
 #include "kernels/host_reduce.hpp"
+#include "tests/gpu/gpu_test_support.hpp"
 
 namespace collbench {
 namespace {
@@ -19,11 +20,7 @@ namespace {
 class DeviceKernels : public ::testing::Test {
  protected:
   void SetUp() override {
-    int count = 0;
-    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
-      (void)cudaGetLastError();
-      GTEST_SKIP() << "no CUDA device visible";
-    }
+    if (!cuda_device_visible()) GTEST_SKIP() << "no CUDA device visible";
     CB_CUDA(cudaSetDevice(0));
     CB_CUDA(cudaMalloc(&scratch_, kDeviceCheckScratchBytes));
     CB_CUDA(cudaMallocHost(reinterpret_cast<void**>(&host_), sizeof *host_));

@@ -68,18 +68,6 @@ class ReplayBackend final : public Backend {
   std::unique_ptr<Memory> memory_ = make_host_memory();
 };
 
-class Rows final : public ResultSink {
- public:
-  void begin_run(const nlohmann::json&) override {}
-  void begin_group(const GroupInfo&) override {}
-  void add(const std::vector<ResultRecord>& row) override {
-    records.insert(records.end(), row.begin(), row.end());
-  }
-  void end_group() override {}
-  void end_run() override {}
-  std::vector<ResultRecord> records;
-};
-
 TEST(GraphHook, CapturesOncePerSizeAndPlacementAndDividesByEveryLaunchedOperation) {
   LocalRuntime runtime(0);
   ReplayBackend backend;
@@ -93,7 +81,7 @@ TEST(GraphHook, CapturesOncePerSizeAndPlacementAndDividesByEveryLaunchedOperatio
   options.warmup_iters = 1;
   options.repeat = 3;
   options.cudagraph = 5;
-  Rows rows;
+  RecordCollector rows;
   Measurement measurement(runtime, backend, options, {&rows});
   EXPECT_EQ(measurement.run(), 0);
 

@@ -9,6 +9,7 @@
 
 #include "kernels/cuda_check.hpp"
 #include "kernels/device_peer_collectives.hpp"
+#include "tests/gpu/gpu_test_support.hpp"
 
 namespace collbench {
 namespace {
@@ -16,11 +17,7 @@ namespace {
 class PeerCollectives : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
-    int count = 0;
-    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
-      (void)cudaGetLastError();
-      GTEST_SKIP() << "no CUDA device visible";
-    }
+    if (!cuda_device_visible()) GTEST_SKIP() << "no CUDA device visible";
     CB_CUDA(cudaSetDevice(0));
   }
   void TearDown() override {
