@@ -1,14 +1,16 @@
 // --backend custom, host memory: executes collbench's schedules with MPI point-to-point messages.
 // Each step posts a receive into a scratch chunk for every transfer it receives and a send for
 // every transfer it makes, waits for all, then applies what arrived (reduce or replace): sends read
-// the state from before the step, as the schedule checker assumes. A shared-memory transport for
-// ranks of one node is the next step (docs/custom-collectives.md).
+// the state from before the step, as the schedule checker assumes. When every rank shares one
+// node, the algorithms that have a shared-memory executor (shm_collectives.hpp) run there instead
+// and `auto` picks them (docs/custom-collectives.md).
 #include <cstring>
 #include <map>
 #include <mutex>
 
 #include "collectives/backend.hpp"
 #include "collectives/custom/schedule.hpp"
+#include "collectives/custom/shm_collectives.hpp"
 #include "collectives/custom/shm_node.hpp"
 #include "harness/mpi_check.hpp"
 #include "harness/mpi_runtime.hpp"
@@ -69,9 +71,10 @@ class ScheduleBackend final : public Backend {
   }
 
   void run(const OpArgs& a) override {
-    if (shm_ && a.collective == Collective::kAllReduce &&
-        (config_.algorithm == "one_shot" || config_.algorithm == "two_shot")) {
-      return shm_all_reduce(a, config_.algorithm == "two_shot");
+    if (shm_) {
+      if (const ShmAlgorithm* shm = find_shm_algorithm(a.collective, algorithm_for(a.collective))) {
+        return shm->run({*shm_, scratch_, kDefaultPieceBytes}, a);
+      }
     }
     const Schedule& s = schedule_for(a.collective, a.root);
     const std::size_t elt = dtype_info(a.dtype).size;
@@ -111,6 +114,7 @@ class ScheduleBackend final : public Backend {
   void complete() override {}
   void describe(nlohmann::json& record) const override {
     record["custom_algorithm"] = config_.algorithm;
+    record["custom_transport"] = shm_ ? "shared memory" : "mpi point-to-point";
     record["ranks_per_node"] = shape_.ranks_per_node;
   }
 
@@ -126,12 +130,22 @@ class ScheduleBackend final : public Backend {
     return nullptr;
   }
 
+  // The algorithm `auto` stands for: the shared-memory one on one node, else the table's first.
+  std::string_view algorithm_for(Collective c) const {
+    if (config_.algorithm != "auto") return config_.algorithm;
+    if (shm_) {
+      if (const ShmAlgorithm* shm = find_shm_algorithm(c, "auto")) return shm->algorithm;
+    }
+    const ScheduleEntry* e = entry_for(c);
+    return e ? std::string_view(e->algorithm) : std::string_view("auto");
+  }
+
   const Schedule& schedule_for(Collective c, int root) {
     const auto key = std::make_pair(static_cast<int>(c), root);
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
     const ScheduleEntry* e = entry_for(c);
-    Schedule s = c == Collective::kBroadcast ? binomial_broadcast(shape_, root) : e->make(shape_);
+    Schedule s = e->make_rooted ? e->make_rooted(shape_, root) : e->make(shape_);
     return cache_.emplace(key, std::move(s)).first->second;
   }
 
@@ -174,51 +188,6 @@ class ScheduleBackend final : public Backend {
         }
       }
     }
-  }
-
-  // All-reduce in shared memory. two_shot: rank i reduces chunk i straight from every rank's
-  // input into its own output, then copies the other chunks from their owners' outputs.
-  // one_shot: every rank reduces the whole vector from every input (into scratch when in place,
-  // since peers still read its input).
-  void shm_all_reduce(const OpArgs& a, bool two_shot) {
-    const std::size_t elt = dtype_info(a.dtype).size;
-    const int64_t count = a.layout.recv_count;
-    const void* mine_in = a.inplace ? a.recv[0] : a.send[0];
-    char* out = static_cast<char*>(a.recv[0]);
-    shm_->barrier();  // every input is ready and nobody still reads the last outputs
-    auto input = [&](int peer) -> const char* {
-      return static_cast<const char*>(peer == rank_ ? mine_in : shm_->peer_address(mine_in, peer));
-    };
-    auto reduce_range = [&](char* dst, int64_t lo, int64_t hi) {
-      if (hi <= lo) return;
-      // This rank's own input goes first: dst may alias it (in place), never a peer's.
-      const char* own = input(rank_) + lo * elt;
-      bool first = true;
-      for (int peer = 0; peer < size_; ++peer) {
-        if (peer == rank_) continue;
-        host_reduce3(a.dtype, a.op, dst, first ? own : dst, input(peer) + lo * elt, hi - lo);
-        first = false;
-      }
-      if (first && dst != own) std::memcpy(dst, own, static_cast<std::size_t>(hi - lo) * elt);
-      if (a.op == RedOp::kAvg) host_finish_avg(a.dtype, dst, hi - lo, size_);
-    };
-    if (two_shot) {
-      const auto [lo, hi] = chunk_range(count, size_, rank_);
-      reduce_range(out + lo * elt, lo, hi);
-      shm_->barrier();  // every chunk is reduced
-      for (int peer = 0; peer < size_; ++peer) {
-        if (peer == rank_) continue;
-        const auto [plo, phi] = chunk_range(count, size_, peer);
-        std::memcpy(out + plo * elt, static_cast<char*>(shm_->peer_address(out, peer)) + plo * elt,
-                    static_cast<std::size_t>(phi - plo) * elt);
-      }
-      return;
-    }
-    if (!a.inplace) return reduce_range(out, 0, count);
-    scratch_.resize(static_cast<std::size_t>(count) * elt);
-    reduce_range(scratch_.data(), 0, count);
-    shm_->barrier();  // peers are done reading this rank's input
-    std::memcpy(out, scratch_.data(), scratch_.size());
   }
 
   // Pairwise only: block (s, d) travels from s's send buffer straight to d's receive buffer.

@@ -75,7 +75,7 @@ Buffer ShmNode::allocate(std::size_t bytes) {
 void* ShmNode::peer_address(const void* mine, int peer) {
   const char* p = static_cast<const char*>(mine);
   for (const Window& w : windows_) {
-    if (p >= w.base && p <= w.base + w.bytes) return w.peers[peer] + (p - w.base);
+    if (p >= w.base && p < w.base + w.bytes) return w.peers[peer] + (p - w.base);
   }
   throw RuntimeFailure(who_.describe() + ": buffer not in a shared window");
 }
