@@ -37,13 +37,22 @@ class ScheduleBackend final : public Backend {
     if (config.memory != MemoryKind::kHost) {
       throw UsageError("backend custom runs on host memory in this build (--memory host)");
     }
-    // One node sharing memory: buffers live in shared windows and one-shot/two-shot all_reduce
-    // read and write the peers' buffers directly.
-    CB_MPI(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node_comm_),
+    // Ranks of a (virtual) node that share memory keep their buffers in shared windows. On one
+    // node every collective with a shared-memory algorithm runs there; across virtual nodes the
+    // hierarchical all_reduce does its intra-node parts there. All ranks must agree, or they
+    // would run different algorithms.
+    const int node = rank_ / k;
+    CB_MPI(MPI_Comm_split(comm_, node, rank_, &node_comm_), who_);
+    CB_MPI(MPI_Comm_split(comm_, rank_ % k, node, &rail_comm_), who_);
+    MPI_Comm shared = MPI_COMM_NULL;
+    CB_MPI(MPI_Comm_split_type(node_comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &shared),
            who_);
-    int node_size = 0;
-    CB_MPI(MPI_Comm_size(node_comm_, &node_size), who_);
-    if (node_size == size_ && shape_.ranks_per_node == size_) {
+    int shared_size = 0;
+    CB_MPI(MPI_Comm_size(shared, &shared_size), who_);
+    CB_MPI(MPI_Comm_free(&shared), who_);
+    int everywhere = shared_size == k ? 1 : 0;
+    CB_MPI(MPI_Allreduce(MPI_IN_PLACE, &everywhere, 1, MPI_INT, MPI_MIN, comm_), who_);
+    if (everywhere) {
       shm_ = std::make_unique<ShmNode>(node_comm_, who_, 300.0);
       memory_ = make_shm_memory(*shm_);
     }
@@ -51,6 +60,7 @@ class ScheduleBackend final : public Backend {
   ~ScheduleBackend() override {
     memory_.reset();
     shm_.reset();
+    if (rail_comm_ != MPI_COMM_NULL) MPI_Comm_free(&rail_comm_);
     if (node_comm_ != MPI_COMM_NULL) MPI_Comm_free(&node_comm_);
     if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
   }
@@ -71,10 +81,14 @@ class ScheduleBackend final : public Backend {
   }
 
   void run(const OpArgs& a) override {
-    if (shm_) {
-      if (const ShmAlgorithm* shm = find_shm_algorithm(a.collective, algorithm_for(a.collective))) {
-        return shm->run({*shm_, scratch_, kDefaultPieceBytes}, a);
+    const std::string_view algorithm = algorithm_for(a.collective);
+    if (shm_ && shape_.nodes() == 1) {
+      if (const ShmAlgorithm* shm = find_shm_algorithm(a.collective, algorithm)) {
+        return shm->run(shm_context(), a);
       }
+    }
+    if (shm_ && a.collective == Collective::kAllReduce && algorithm == "hierarchical") {
+      return hierarchical_shm_all_reduce(a);
     }
     const Schedule& s = schedule_for(a.collective, a.root);
     const std::size_t elt = dtype_info(a.dtype).size;
@@ -114,7 +128,10 @@ class ScheduleBackend final : public Backend {
   void complete() override {}
   void describe(nlohmann::json& record) const override {
     record["custom_algorithm"] = config_.algorithm;
-    record["custom_transport"] = shm_ ? "shared memory" : "mpi point-to-point";
+    record["custom_transport"] = !shm_ ? "mpi point-to-point"
+                                 : shape_.nodes() == 1
+                                     ? "shared memory"
+                                     : "shared memory inside nodes, mpi point-to-point across";
     record["ranks_per_node"] = shape_.ranks_per_node;
   }
 
@@ -133,7 +150,7 @@ class ScheduleBackend final : public Backend {
   // The algorithm `auto` stands for: the shared-memory one on one node, else the table's first.
   std::string_view algorithm_for(Collective c) const {
     if (config_.algorithm != "auto") return config_.algorithm;
-    if (shm_) {
+    if (shm_ && shape_.nodes() == 1) {
       if (const ShmAlgorithm* shm = find_shm_algorithm(c, "auto")) return shm->algorithm;
     }
     const ScheduleEntry* e = entry_for(c);
@@ -155,26 +172,32 @@ class ScheduleBackend final : public Backend {
   }
 
   void execute(const Schedule& s, char* work, int64_t total, std::size_t elt, const OpArgs& a) {
+    execute_on(comm_, rank_, s, work, total, elt, a);
+  }
+
+  // Runs `s` among the ranks of `comm`, this rank being `me` there.
+  void execute_on(MPI_Comm comm, int me, const Schedule& s, char* work, int64_t total,
+                  std::size_t elt, const OpArgs& a) {
     for (std::size_t step = 0; step < s.steps.size(); ++step) {
       std::vector<MPI_Request> requests;
       std::vector<std::pair<const Transfer*, std::vector<char>>> incoming;
       for (const Transfer& t : s.steps[step].transfers) {
-        if (t.dst == rank_) incoming.push_back({&t, {}});
+        if (t.dst == me) incoming.push_back({&t, {}});
       }
       for (auto& [t, buffer] : incoming) {
         const auto [lo, hi] = chunk_range(total, s.nchunks, t->chunk);
         buffer.resize(static_cast<std::size_t>(hi - lo) * elt);
         requests.emplace_back();
         CB_MPI(MPI_Irecv(buffer.data(), static_cast<int>(buffer.size()), MPI_BYTE, t->src,
-                         kTagBase + static_cast<int>(t->chunk % 1000), comm_, &requests.back()),
+                         kTagBase + static_cast<int>(t->chunk % 1000), comm, &requests.back()),
                who_);
       }
       for (const Transfer& t : s.steps[step].transfers) {
-        if (t.src != rank_) continue;
+        if (t.src != me) continue;
         const auto [lo, hi] = chunk_range(total, s.nchunks, t.chunk);
         requests.emplace_back();
         CB_MPI(MPI_Isend(work + lo * elt, static_cast<int>((hi - lo) * elt), MPI_BYTE, t.dst,
-                         kTagBase + static_cast<int>(t.chunk % 1000), comm_, &requests.back()),
+                         kTagBase + static_cast<int>(t.chunk % 1000), comm, &requests.back()),
                who_);
       }
       CB_MPI(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE),
@@ -188,6 +211,28 @@ class ScheduleBackend final : public Backend {
         }
       }
     }
+  }
+
+  ShmContext shm_context() { return {*shm_, scratch_, kDefaultPieceBytes}; }
+
+  // Hierarchical all_reduce with shared memory inside each node: the node's ranks reduce-scatter
+  // in shared memory (two-shot's first half), each rank all-reduces its chunk with the ranks of
+  // its rail (the same local index on every node) by recursive halving-doubling over MPI
+  // point-to-point, and the node's ranks copy the finished chunks from each other.
+  void hierarchical_shm_all_reduce(const OpArgs& a) {
+    const std::size_t elt = dtype_info(a.dtype).size;
+    const Schedule& rail = rail_schedule();
+    two_shot_all_reduce_around(
+        shm_context(), a,
+        [&](char* chunk, int64_t count) {
+          execute_on(rail_comm_, rank_ / shape_.ranks_per_node, rail, chunk, count, elt, a);
+        },
+        size_);
+  }
+
+  const Schedule& rail_schedule() {
+    if (!rail_) rail_ = rhd_all_reduce({shape_.nodes(), shape_.nodes()});
+    return *rail_;
   }
 
   // Pairwise only: block (s, d) travels from s's send buffer straight to d's receive buffer.
@@ -226,12 +271,14 @@ class ScheduleBackend final : public Backend {
   std::unique_ptr<Memory> memory_;
   BackendConfig config_;
   MPI_Comm comm_ = MPI_COMM_NULL;
-  MPI_Comm node_comm_ = MPI_COMM_NULL;
+  MPI_Comm node_comm_ = MPI_COMM_NULL;  // this rank's (virtual) node
+  MPI_Comm rail_comm_ = MPI_COMM_NULL;  // the ranks with this rank's local index, one per node
   std::unique_ptr<ShmNode> shm_;
   int rank_ = 0, size_ = 1;
   Shape shape_;
   std::map<std::pair<int, int>, Schedule> cache_;
   std::vector<char> scratch_;
+  std::optional<Schedule> rail_;
 };
 
 }  // namespace

@@ -58,32 +58,26 @@ class Peers {
   char* buffer_ = nullptr;  // in place: the start of this rank's buffer
 };
 
-// This rank's own input first: the destination may alias it, never a peer's.
+// This rank's own input first: the destination may alias it, never a peer's. `avg_ranks` > 0
+// finishes an average over that many ranks.
 void reduce_range(const ShmContext& c, const OpArgs& a, const Peers& peers, char* dst, int64_t lo,
-                  int64_t hi) {
+                  int64_t hi, int avg_ranks) {
   if (hi <= lo) return;
   std::vector<const char*> inputs;
-  for (int k = 0; k < peers.size(); ++k)
+  for (int k = 0; k < peers.size(); ++k) {
     inputs.push_back(peers.input(peers.peer(k)) + lo * peers.elt());
+  }
   reduce_inputs(a.dtype, a.op, dst, inputs, hi - lo, c.piece_bytes);
-  if (a.op == RedOp::kAvg) host_finish_avg(a.dtype, dst, hi - lo, peers.size());
+  if (a.op == RedOp::kAvg && avg_ranks > 0) host_finish_avg(a.dtype, dst, hi - lo, avg_ranks);
 }
 
-// two_shot: rank i reduces chunk i straight from every input into its own output, then copies
-// the other chunks from their owners' outputs.
+void reduce_range(const ShmContext& c, const OpArgs& a, const Peers& peers, char* dst, int64_t lo,
+                  int64_t hi) {
+  reduce_range(c, a, peers, dst, lo, hi, peers.size());
+}
+
 void two_shot_all_reduce(const ShmContext& c, const OpArgs& a) {
-  const Peers peers(c, a);
-  const int64_t count = a.layout.recv_count;
-  c.node.barrier();
-  const auto [lo, hi] = peers.chunk(count, peers.rank());
-  reduce_range(c, a, peers, peers.output(peers.rank()) + lo * peers.elt(), lo, hi);
-  c.node.barrier();  // every chunk is reduced
-  for (int k = 1; k < peers.size(); ++k) {
-    const int p = peers.peer(k);
-    const auto [plo, phi] = peers.chunk(count, p);
-    std::memcpy(peers.output(peers.rank()) + plo * peers.elt(), peers.output(p) + plo * peers.elt(),
-                peers.bytes(phi - plo));
-  }
+  two_shot_all_reduce_around(c, a, nullptr, c.node.size());
 }
 
 // one_shot: every rank reduces the whole vector from every input (into scratch when in place,
@@ -161,6 +155,29 @@ void one_shot_broadcast(const ShmContext& c, const OpArgs& a) {
 }
 
 }  // namespace
+
+// two_shot: rank i reduces chunk i straight from every input into its own output, then copies
+// the other chunks from their owners' outputs.
+void two_shot_all_reduce_around(const ShmContext& c, const OpArgs& a, const ChunkStep& between,
+                                int avg_ranks) {
+  const Peers peers(c, a);
+  const int64_t count = a.layout.recv_count;
+  c.node.barrier();
+  const auto [lo, hi] = peers.chunk(count, peers.rank());
+  char* mine = peers.output(peers.rank()) + lo * peers.elt();
+  reduce_range(c, a, peers, mine, lo, hi, between ? 0 : avg_ranks);
+  if (between) {
+    between(mine, hi - lo);
+    if (a.op == RedOp::kAvg) host_finish_avg(a.dtype, mine, hi - lo, avg_ranks);
+  }
+  c.node.barrier();  // every chunk is reduced
+  for (int k = 1; k < peers.size(); ++k) {
+    const int p = peers.peer(k);
+    const auto [plo, phi] = peers.chunk(count, p);
+    std::memcpy(peers.output(peers.rank()) + plo * peers.elt(), peers.output(p) + plo * peers.elt(),
+                peers.bytes(phi - plo));
+  }
+}
 
 const std::vector<ShmAlgorithm>& shm_algorithms() {
   static const std::vector<ShmAlgorithm> table = {

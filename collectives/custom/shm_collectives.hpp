@@ -8,6 +8,7 @@
 // An operation needs a second barrier only where a rank overwrites data peers still read (in-place
 // all_to_all, in-place one-shot all_reduce, two-shot's hand-over).
 #include <cstddef>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -32,5 +33,12 @@ struct ShmAlgorithm {
 // The shared-memory algorithms; the first row of a collective is what `auto` picks on one node.
 const std::vector<ShmAlgorithm>& shm_algorithms();
 const ShmAlgorithm* find_shm_algorithm(Collective c, std::string_view algorithm);
+
+// Two-shot all_reduce inside the node with `between` applied to this rank's reduced chunk
+// (elements, count) before the node's ranks copy it: the hierarchical all_reduce runs the
+// all_reduce across nodes there. `avg_ranks` is the number of ranks an average divides by.
+using ChunkStep = std::function<void(char* chunk, int64_t count)>;
+void two_shot_all_reduce_around(const ShmContext& context, const OpArgs& args,
+                                const ChunkStep& between, int avg_ranks);
 
 }  // namespace collbench
