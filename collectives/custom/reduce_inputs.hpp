@@ -16,8 +16,10 @@ namespace collbench {
 void reduce_inputs(DType dtype, RedOp op, char* dst, const std::vector<const char*>& inputs,
                    int64_t count, std::size_t piece_bytes);
 
-// Piece size for reduce_inputs, chosen with bench_host_kernels' BM_ReduceInputs
-// (docs/performance.md): small enough for a per-core L2 cache with the inputs' lines streaming by.
-inline constexpr std::size_t kDefaultPieceBytes = 64 * 1024;
+// Piece size the shared-memory collectives use: whole vectors. Cache-sized pieces move less data
+// but measured slower on the CI VM's EPYC (bench_host_kernels' BM_ReduceInputs: 4 inputs of
+// 16 MiB, 17.6 GB/s whole against 12.6-15.5 GB/s in 16 KiB-1 MiB pieces; docs/performance.md):
+// the hardware prefetchers follow n+1 long streams better than many short ones.
+inline constexpr std::size_t kDefaultPieceBytes = 0;
 
 }  // namespace collbench
