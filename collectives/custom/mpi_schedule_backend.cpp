@@ -4,6 +4,7 @@
 // the state from before the step, as the schedule checker assumes. When every rank shares one
 // node, the algorithms that have a shared-memory executor (shm_collectives.hpp) run there instead
 // and `auto` picks them (docs/custom-collectives.md).
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -34,6 +35,7 @@ class ScheduleBackend final : public Backend {
                        std::to_string(size_) + " ranks");
     }
     shape_ = {size_, k};
+    pipeline_bytes_ = pipeline_bytes_from_environment();
     if (config.memory != MemoryKind::kHost) {
       throw UsageError("backend custom runs on host memory in this build (--memory host)");
     }
@@ -133,9 +135,22 @@ class ScheduleBackend final : public Backend {
                                      ? "shared memory"
                                      : "shared memory inside nodes, mpi point-to-point across";
     record["ranks_per_node"] = shape_.ranks_per_node;
+    record["custom_pipeline_bytes"] = pipeline_bytes_;
   }
 
  private:
+  // COLLBENCH_CUSTOM_PIPELINE_BYTES: two-shot's piece size in shared memory (0: no pipelining).
+  static std::size_t pipeline_bytes_from_environment() {
+    const char* text = std::getenv("COLLBENCH_CUSTOM_PIPELINE_BYTES");
+    if (!text) return kDefaultPipelineBytes;
+    const std::string value(text);
+    if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
+        value.size() > 15) {
+      throw UsageError("COLLBENCH_CUSTOM_PIPELINE_BYTES must be a byte count, not '" + value + "'");
+    }
+    return static_cast<std::size_t>(std::stoull(value));
+  }
+
   const ScheduleEntry* entry_for(Collective c) const {
     for (const ScheduleEntry& e : schedule_table()) {
       if (e.collective != c) continue;
@@ -213,7 +228,7 @@ class ScheduleBackend final : public Backend {
     }
   }
 
-  ShmContext shm_context() { return {*shm_, scratch_, kDefaultPieceBytes}; }
+  ShmContext shm_context() { return {*shm_, scratch_, kDefaultPieceBytes, pipeline_bytes_}; }
 
   // Hierarchical all_reduce with shared memory inside each node: the node's ranks reduce-scatter
   // in shared memory (two-shot's first half), each rank all-reduces its chunk with the ranks of
@@ -279,6 +294,7 @@ class ScheduleBackend final : public Backend {
   std::map<std::pair<int, int>, Schedule> cache_;
   std::vector<char> scratch_;
   std::optional<Schedule> rail_;
+  std::size_t pipeline_bytes_ = 0;
 };
 
 }  // namespace

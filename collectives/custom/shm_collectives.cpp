@@ -157,26 +157,47 @@ void one_shot_broadcast(const ShmContext& c, const OpArgs& a) {
 }  // namespace
 
 // two_shot: rank i reduces chunk i straight from every input into its own output, then copies
-// the other chunks from their owners' outputs.
+// the other chunks from their owners' outputs. Large vectors go in pieces of
+// `c.pipeline_bytes`, each split among the ranks like the whole vector: a rank publishes each
+// reduced piece and copies its peers' parts of the previous piece while they are still in the
+// shared last-level cache, waiting only for the owners of those parts instead of a barrier.
 void two_shot_all_reduce_around(const ShmContext& c, const OpArgs& a, const ChunkStep& between,
                                 int avg_ranks) {
   const Peers peers(c, a);
   const int64_t count = a.layout.recv_count;
+  const int64_t piece_elems =
+      c.pipeline_bytes == 0
+          ? count
+          : std::max<int64_t>(1, static_cast<int64_t>(c.pipeline_bytes / peers.elt()));
+  const int64_t pieces = std::max<int64_t>(1, (count + piece_elems - 1) / piece_elems);
+  char* out = peers.output(peers.rank());
+  auto piece_range = [&](int64_t j) {
+    return std::make_pair(j * piece_elems, std::min(count, (j + 1) * piece_elems));
+  };
+  auto copy_peers_parts = [&](int64_t j) {
+    const auto [plo, phi] = piece_range(j);
+    for (int k = 1; k < peers.size(); ++k) {
+      const int p = peers.peer(k);
+      const auto [lo, hi] = peers.chunk(phi - plo, p);
+      c.node.wait_for(p, static_cast<uint64_t>(j + 1));
+      std::memcpy(out + (plo + lo) * peers.elt(), peers.output(p) + (plo + lo) * peers.elt(),
+                  peers.bytes(hi - lo));
+    }
+  };
   c.node.barrier();
-  const auto [lo, hi] = peers.chunk(count, peers.rank());
-  char* mine = peers.output(peers.rank()) + lo * peers.elt();
-  reduce_range(c, a, peers, mine, lo, hi, between ? 0 : avg_ranks);
-  if (between) {
-    between(mine, hi - lo);
-    if (a.op == RedOp::kAvg) host_finish_avg(a.dtype, mine, hi - lo, avg_ranks);
+  for (int64_t j = 0; j < pieces; ++j) {
+    const auto [plo, phi] = piece_range(j);
+    const auto [lo, hi] = peers.chunk(phi - plo, peers.rank());
+    char* mine = out + (plo + lo) * peers.elt();
+    reduce_range(c, a, peers, mine, plo + lo, plo + hi, between ? 0 : avg_ranks);
+    if (between) {
+      between(mine, hi - lo);
+      if (a.op == RedOp::kAvg) host_finish_avg(a.dtype, mine, hi - lo, avg_ranks);
+    }
+    c.node.publish();
+    if (j > 0) copy_peers_parts(j - 1);
   }
-  c.node.barrier();  // every chunk is reduced
-  for (int k = 1; k < peers.size(); ++k) {
-    const int p = peers.peer(k);
-    const auto [plo, phi] = peers.chunk(count, p);
-    std::memcpy(peers.output(peers.rank()) + plo * peers.elt(), peers.output(p) + plo * peers.elt(),
-                peers.bytes(phi - plo));
-  }
+  copy_peers_parts(pieces - 1);
 }
 
 const std::vector<ShmAlgorithm>& shm_algorithms() {

@@ -22,7 +22,12 @@ struct ShmContext {
   ShmNode& node;
   std::vector<char>& scratch;  // private to the rank, grown on demand
   std::size_t piece_bytes;     // reductions walk all inputs piece by piece (0: whole vectors)
+  std::size_t pipeline_bytes;  // two-shot hands over pieces of this size (0: the whole vector)
 };
+
+// Two-shot's default piece: measured best of 256 KiB-4 MiB at 16-64 MiB on the CI VM
+// (docs/performance.md); a piece's parts are still in the shared last-level cache when peers copy.
+inline constexpr std::size_t kDefaultPipelineBytes = 1024 * 1024;
 
 struct ShmAlgorithm {
   Collective collective;

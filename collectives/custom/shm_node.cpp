@@ -11,6 +11,8 @@ namespace collbench {
 namespace {
 
 constexpr std::size_t kLine = 64 / sizeof(uint64_t);  // counters one cache line apart
+constexpr std::size_t kBarrierSlot = 0;
+constexpr std::size_t kProgressSlot = kLine;
 
 MPI_Info noncontiguous(const Identity& who) {
   MPI_Info info;
@@ -35,11 +37,12 @@ ShmNode::ShmNode(MPI_Comm node_comm, const Identity& who, double timeout_s)
   CB_MPI(MPI_Comm_rank(comm_, &rank_), who_);
   CB_MPI(MPI_Comm_size(comm_, &size_), who_);
   MPI_Info info = noncontiguous(who_);
-  CB_MPI(MPI_Win_allocate_shared(static_cast<MPI_Aint>(kLine * sizeof(uint64_t)), 1, info, comm_,
-                                 &counters_, &control_win_),
+  CB_MPI(MPI_Win_allocate_shared(static_cast<MPI_Aint>(2 * kLine * sizeof(uint64_t)), 1, info,
+                                 comm_, &counters_, &control_win_),
          who_);
   CB_MPI(MPI_Info_free(&info), who_);
-  counters_[0] = 0;
+  counters_[kBarrierSlot] = 0;
+  counters_[kProgressSlot] = 0;
   for (int peer = 0; peer < size_; ++peer) {
     MPI_Aint size = 0;
     int unit = 0;
@@ -82,18 +85,32 @@ void* ShmNode::peer_address(const void* mine, int peer) {
 
 void ShmNode::barrier() {
   ++epoch_;
-  std::atomic_ref<uint64_t>(counters_[0]).store(epoch_, std::memory_order_release);
+  std::atomic_ref<uint64_t>(counters_[kBarrierSlot]).store(epoch_, std::memory_order_release);
+  for (int peer = 0; peer < size_; ++peer) {
+    if (peer != rank_) wait_until(peer, kBarrierSlot, epoch_, "the shared-memory barrier");
+  }
+  published_base_ = published_;
+}
+
+void ShmNode::publish() {
+  ++published_;
+  std::atomic_ref<uint64_t>(counters_[kProgressSlot]).store(published_, std::memory_order_release);
+}
+
+void ShmNode::wait_for(int peer, uint64_t pieces) {
+  if (peer != rank_) wait_until(peer, kProgressSlot, published_base_ + pieces, "a shared piece");
+}
+
+void ShmNode::wait_until(int peer, std::size_t slot, uint64_t value, const char* what) {
+  std::atomic_ref<uint64_t> counter(peer_counters_[peer][slot]);
+  if (counter.load(std::memory_order_acquire) >= value) return;
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
-  for (int peer = 0; peer < size_; ++peer) {
-    if (peer == rank_) continue;
-    std::atomic_ref<uint64_t> counter(peer_counters_[peer][0]);
-    for (uint64_t spins = 0; counter.load(std::memory_order_acquire) < epoch_; ++spins) {
-      if (spins > 64) sched_yield();  // ranks may share cores: let the peer run
-      if ((spins & 1023) == 1023 && std::chrono::steady_clock::now() > deadline) {
-        throw RuntimeFailure(who_.describe() + ": node-local rank " + std::to_string(peer) +
-                             " never reached the shared-memory barrier");
-      }
+  for (uint64_t spins = 0; counter.load(std::memory_order_acquire) < value; ++spins) {
+    if (spins > 64) sched_yield();  // ranks may share cores: let the peer run
+    if ((spins & 1023) == 1023 && std::chrono::steady_clock::now() > deadline) {
+      throw RuntimeFailure(who_.describe() + ": node-local rank " + std::to_string(peer) +
+                           " never reached " + what);
     }
   }
 }

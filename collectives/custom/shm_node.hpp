@@ -33,6 +33,11 @@ class ShmNode {
   // Every rank of the node has reached this call (counters with release/acquire ordering); a
   // wait beyond the timeout throws RuntimeFailure naming the missing rank.
   void barrier();
+  // Point-to-point progress between barriers: publish() tells the node this rank finished one
+  // more piece of work; wait_for(peer, n) returns once `peer` has published n pieces since the
+  // last barrier (every rank publishes the same number per operation, so counts stay aligned).
+  void publish();
+  void wait_for(int peer, uint64_t pieces);
 
  private:
   struct Window {
@@ -47,9 +52,13 @@ class ShmNode {
   int rank_ = 0, size_ = 1;
   std::vector<Window> windows_;
   MPI_Win control_win_ = MPI_WIN_NULL;
-  uint64_t* counters_ = nullptr;  // this rank's counter, alone on its cache line
+  // This rank's barrier counter and progress counter, each alone on its cache line.
+  uint64_t* counters_ = nullptr;
   std::vector<uint64_t*> peer_counters_;
   uint64_t epoch_ = 0;
+  uint64_t published_ = 0;       // pieces this rank has published in total
+  uint64_t published_base_ = 0;  // ... at the last barrier (the same on every rank)
+  void wait_until(int peer, std::size_t slot, uint64_t value, const char* what);
 };
 
 // Host memory backed by a ShmNode.
