@@ -13,6 +13,7 @@ namespace {
 constexpr std::size_t kLine = 64 / sizeof(uint64_t);  // counters one cache line apart
 constexpr std::size_t kBarrierSlot = 0;
 constexpr std::size_t kProgressSlot = kLine;
+constexpr uint64_t kSpinsBeforeYield = 1 << 14;  // tens of microseconds
 
 MPI_Info noncontiguous(const Identity& who) {
   MPI_Info info;
@@ -107,7 +108,9 @@ void ShmNode::wait_until(int peer, std::size_t slot, uint64_t value, const char*
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
   for (uint64_t spins = 0; counter.load(std::memory_order_acquire) < value; ++spins) {
-    if (spins > 64) sched_yield();  // ranks may share cores: let the peer run
+    // Spin first (a peer on its own core arrives within microseconds; yielding early loses the
+    // core to unrelated processes), then yield in case ranks share cores and the peer needs ours.
+    if (spins > kSpinsBeforeYield) sched_yield();
     if ((spins & 1023) == 1023 && std::chrono::steady_clock::now() > deadline) {
       throw RuntimeFailure(who_.describe() + ": node-local rank " + std::to_string(peer) +
                            " never reached " + what);
