@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 
 #include "harness/mpi_check.hpp"
 
@@ -20,6 +21,22 @@ MPI_Info noncontiguous(const Identity& who) {
   CB_MPI(MPI_Info_create(&info), who);
   CB_MPI(MPI_Info_set(info, "alloc_shared_noncontig", "true"), who);
   return info;
+}
+
+// Buffers handed out by every ShmNode, so Buffer's plain-function deleter can give a window back
+// to its node (a node forgets its entries when it is destroyed).
+std::map<const void*, ShmNode*>& live_buffers() {
+  static std::map<const void*, ShmNode*> buffers;
+  return buffers;
+}
+
+void return_buffer(void* data) {
+  auto& live = live_buffers();
+  const auto it = live.find(data);
+  if (it == live.end()) return;
+  ShmNode* node = it->second;
+  live.erase(it);
+  node->give_back(data);
 }
 
 class ShmMemory final : public HostPatternMemory {
@@ -55,12 +72,58 @@ ShmNode::ShmNode(MPI_Comm node_comm, const Identity& who, double timeout_s)
 }
 
 ShmNode::~ShmNode() {
+  for (auto it = live_buffers().begin(); it != live_buffers().end();) {
+    it = it->second == this ? live_buffers().erase(it) : std::next(it);
+  }
   for (Window& w : windows_) MPI_Win_free(&w.win);
   if (control_win_ != MPI_WIN_NULL) MPI_Win_free(&control_win_);
 }
 
+// Windows are reused: the harness allocates buffers for every group of a sweep, and a window per
+// buffer kept until the end would fill /dev/shm. Freeing a window is collective, so it happens
+// only here, where every rank is (the harness allocates and frees in the same order on every
+// rank, so every rank has the same free windows and picks the same one), never in a deleter
+// that may run while unwinding from an error.
 Buffer ShmNode::allocate(std::size_t bytes) {
-  Window w{MPI_WIN_NULL, nullptr, std::max<std::size_t>(bytes, 64), {}};
+  const std::size_t want = std::max<std::size_t>(bytes, 64);
+  std::size_t best = windows_.size();
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    const Window& w = windows_[i];
+    if (!w.in_use && w.bytes >= want &&
+        (best == windows_.size() || w.bytes < windows_[best].bytes)) {
+      best = i;
+    }
+  }
+  if (best == windows_.size()) {
+    release_free_windows();
+    windows_.push_back(new_window(want));
+    best = windows_.size() - 1;
+  }
+  windows_[best].in_use = true;
+  live_buffers()[windows_[best].base] = this;
+  return Buffer(windows_[best].base, bytes, return_buffer);
+}
+
+void ShmNode::give_back(const void* data) {
+  for (Window& w : windows_) {
+    if (w.base == data) w.in_use = false;
+  }
+}
+
+void ShmNode::release_free_windows() {
+  std::vector<Window> kept;
+  for (Window& w : windows_) {
+    if (w.in_use) {
+      kept.push_back(std::move(w));
+    } else {
+      CB_MPI(MPI_Win_free(&w.win), who_);
+    }
+  }
+  windows_ = std::move(kept);
+}
+
+ShmNode::Window ShmNode::new_window(std::size_t bytes) {
+  Window w{MPI_WIN_NULL, nullptr, bytes, {}, false};
   MPI_Info info = noncontiguous(who_);
   CB_MPI(MPI_Win_allocate_shared(static_cast<MPI_Aint>(w.bytes), 1, info, comm_, &w.base, &w.win),
          who_);
@@ -72,8 +135,7 @@ Buffer ShmNode::allocate(std::size_t bytes) {
     CB_MPI(MPI_Win_shared_query(w.win, peer, &size, &unit, &base), who_);
     w.peers.push_back(base);
   }
-  windows_.push_back(w);
-  return Buffer(w.base, bytes, [](void*) {});  // freed with the node: MPI_Win_free is collective
+  return w;
 }
 
 void* ShmNode::peer_address(const void* mine, int peer) {

@@ -24,9 +24,11 @@ class ShmNode {
   int rank() const { return rank_; }
   int size() const { return size_; }
 
-  // A buffer inside a new shared window (collective over the node: every rank allocates in the
-  // same order). Windows live until the ShmNode is destroyed.
+  // A buffer inside a shared window (collective over the node: every rank allocates and frees
+  // in the same order). Freed buffers' windows are reused or freed by later allocations.
   Buffer allocate(std::size_t bytes);
+  // Called by a buffer's deleter: its window may be reused (not collective).
+  void give_back(const void* data);
   // The address in `peer`'s buffer that corresponds to `mine` in this rank's (same window, same
   // offset); `mine` must lie inside a buffer from allocate().
   void* peer_address(const void* mine, int peer);
@@ -45,7 +47,10 @@ class ShmNode {
     char* base;
     std::size_t bytes;
     std::vector<char*> peers;
+    bool in_use;
   };
+  Window new_window(std::size_t bytes);
+  void release_free_windows();
   MPI_Comm comm_;
   const Identity& who_;
   double timeout_s_;
