@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <mutex>
 
 #include "collectives/backend.hpp"
 #include "collectives/custom/schedule.hpp"
@@ -130,15 +129,19 @@ class ScheduleBackend final : public Backend {
   void complete() override {}
   void describe(nlohmann::json& record) const override {
     record["custom_algorithm"] = config_.algorithm;
-    record["custom_transport"] = !shm_ ? "mpi point-to-point"
-                                 : shape_.nodes() == 1
-                                     ? "shared memory"
-                                     : "shared memory inside nodes, mpi point-to-point across";
+    record["custom_transport"] = transport();
     record["ranks_per_node"] = shape_.ranks_per_node;
     record["custom_pipeline_bytes"] = pipeline_bytes_;
   }
 
  private:
+  // How the collectives move data, for the run record (tests read it to know which path ran).
+  std::string transport() const {
+    if (!shm_) return "mpi point-to-point";
+    if (shape_.nodes() == 1) return "shared memory";
+    return "mpi point-to-point, shared memory inside nodes for hierarchical all_reduce";
+  }
+
   // COLLBENCH_CUSTOM_PIPELINE_BYTES: two-shot's piece size in shared memory (0: no pipelining).
   static std::size_t pipeline_bytes_from_environment() {
     const char* text = std::getenv("COLLBENCH_CUSTOM_PIPELINE_BYTES");
