@@ -23,6 +23,7 @@ class ShmNode {
 
   int rank() const { return rank_; }
   int size() const { return size_; }
+  std::size_t windows() const { return windows_.size(); }  // buffer windows held, used or free
 
   // A buffer inside a shared window (collective over the node: every rank allocates and frees
   // in the same order). Freed buffers' windows are reused or freed by later allocations.
