@@ -54,7 +54,12 @@ class ScheduleBackend final : public Backend {
     int everywhere = shared_size == k ? 1 : 0;
     CB_MPI(MPI_Allreduce(MPI_IN_PLACE, &everywhere, 1, MPI_INT, MPI_MIN, comm_), who_);
     if (everywhere) {
-      shm_ = std::make_unique<ShmNode>(node_comm_, who_, 300.0);
+      MPI_Comm host = MPI_COMM_NULL;
+      CB_MPI(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &host), who_);
+      int ranks_on_host = 0;
+      CB_MPI(MPI_Comm_size(host, &ranks_on_host), who_);
+      CB_MPI(MPI_Comm_free(&host), who_);
+      shm_ = std::make_unique<ShmNode>(node_comm_, who_, 300.0, ranks_on_host);
       memory_ = make_shm_memory(*shm_);
     }
   }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include "harness/mpi_check.hpp"
 
@@ -14,7 +15,12 @@ namespace {
 constexpr std::size_t kLine = 64 / sizeof(uint64_t);  // counters one cache line apart
 constexpr std::size_t kBarrierSlot = 0;
 constexpr std::size_t kProgressSlot = kLine;
+// Waits spin before they yield: a peer on its own core arrives within microseconds, and a rank
+// that yields at once loses its core to unrelated processes. When the node has more ranks than
+// CPUs, a spinning rank holds the core its peer needs, so it yields almost at once (as Open MPI
+// yields when oversubscribed).
 constexpr uint64_t kSpinsBeforeYield = 1 << 14;  // tens of microseconds
+constexpr uint64_t kSpinsBeforeYieldOversubscribed = 64;
 
 MPI_Info noncontiguous(const Identity& who) {
   MPI_Info info;
@@ -50,10 +56,14 @@ class ShmMemory final : public HostPatternMemory {
 
 }  // namespace
 
-ShmNode::ShmNode(MPI_Comm node_comm, const Identity& who, double timeout_s)
+ShmNode::ShmNode(MPI_Comm node_comm, const Identity& who, double timeout_s, int ranks_on_host)
     : comm_(node_comm), who_(who), timeout_s_(timeout_s) {
   CB_MPI(MPI_Comm_rank(comm_, &rank_), who_);
   CB_MPI(MPI_Comm_size(comm_, &size_), who_);
+  const unsigned cpus = std::thread::hardware_concurrency();
+  spins_before_yield_ = cpus != 0 && static_cast<unsigned>(ranks_on_host) > cpus
+                            ? kSpinsBeforeYieldOversubscribed
+                            : kSpinsBeforeYield;
   MPI_Info info = noncontiguous(who_);
   CB_MPI(MPI_Win_allocate_shared(static_cast<MPI_Aint>(2 * kLine * sizeof(uint64_t)), 1, info,
                                  comm_, &counters_, &control_win_),
@@ -170,9 +180,7 @@ void ShmNode::wait_until(int peer, std::size_t slot, uint64_t value, const char*
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
   for (uint64_t spins = 0; counter.load(std::memory_order_acquire) < value; ++spins) {
-    // Spin first (a peer on its own core arrives within microseconds; yielding early loses the
-    // core to unrelated processes), then yield in case ranks share cores and the peer needs ours.
-    if (spins > kSpinsBeforeYield) sched_yield();
+    if (spins > spins_before_yield_) sched_yield();
     if ((spins & 1023) == 1023 && std::chrono::steady_clock::now() > deadline) {
       throw RuntimeFailure(who_.describe() + ": node-local rank " + std::to_string(peer) +
                            " never reached " + what);

@@ -16,7 +16,9 @@ namespace collbench {
 
 class ShmNode {
  public:
-  ShmNode(MPI_Comm node_comm, const Identity& who, double timeout_s);
+  // `ranks_on_host`: ranks sharing this host's CPUs (more than the node's with virtual nodes);
+  // more of them than CPUs makes waits yield at once.
+  ShmNode(MPI_Comm node_comm, const Identity& who, double timeout_s, int ranks_on_host);
   ~ShmNode();
   ShmNode(const ShmNode&) = delete;
   ShmNode& operator=(const ShmNode&) = delete;
@@ -62,6 +64,7 @@ class ShmNode {
   uint64_t* counters_ = nullptr;
   std::vector<uint64_t*> peer_counters_;
   uint64_t epoch_ = 0;
+  uint64_t spins_before_yield_ = 0;
   uint64_t published_ = 0;       // pieces this rank has published in total
   uint64_t published_base_ = 0;  // ... at the last barrier (the same on every rank)
   void wait_until(int peer, std::size_t slot, uint64_t value, const char* what);

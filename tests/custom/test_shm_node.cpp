@@ -21,7 +21,7 @@ Identity me() {
 
 TEST(ShmNode, PeersSeeEachOthersBuffers) {
   const Identity who = me();
-  ShmNode node(MPI_COMM_WORLD, who, 60.0);
+  ShmNode node(MPI_COMM_WORLD, who, 60.0, who.size);
   Buffer buffer = node.allocate(4096);
   auto* mine = static_cast<int32_t*>(buffer.data());
   for (int i = 0; i < 1024; ++i) mine[i] = who.rank * 10000 + i;
@@ -35,7 +35,7 @@ TEST(ShmNode, PeersSeeEachOthersBuffers) {
 
 TEST(ShmNode, FreedWindowsAreReusedThenReleased) {
   const Identity who = me();
-  ShmNode node(MPI_COMM_WORLD, who, 60.0);
+  ShmNode node(MPI_COMM_WORLD, who, 60.0, who.size);
   void* first = nullptr;
   void* second = nullptr;
   {
@@ -59,7 +59,7 @@ TEST(ShmNode, FreedWindowsAreReusedThenReleased) {
 
 TEST(ShmNode, ProgressOrdersPeersWrites) {
   const Identity who = me();
-  ShmNode node(MPI_COMM_WORLD, who, 60.0);
+  ShmNode node(MPI_COMM_WORLD, who, 60.0, who.size);
   constexpr int kPieces = 64;
   constexpr int kInts = 256;
   Buffer buffer = node.allocate(kPieces * kInts * sizeof(int64_t));
