@@ -5,6 +5,9 @@
 //                 the root names the missing rank
 //   test-hang     never returns from run(): every rank is blocked inside a collective and the
 //                 watchdog ends the run
+//   test-slow     sleeps 20 ms inside every operation: a slow GPU, NIC or link, for validate
+// --fault-rank names the rank as a rank of the whole job, so the fault stays on one rank when
+// `collbench validate` runs the backend on groups of ranks.
 #include <chrono>
 #include <thread>
 
@@ -15,7 +18,9 @@
 namespace collbench {
 namespace {
 
-enum class Fault { kCorrupt, kStall, kHang };
+enum class Fault { kCorrupt, kStall, kHang, kSlow };
+
+constexpr auto kSlowDelay = std::chrono::milliseconds(20);
 
 class FaultBackend final : public Backend {
  public:
@@ -35,6 +40,7 @@ class FaultBackend final : public Backend {
 
   void run(const OpArgs& args) override {
     if (faulty_ && fault_ == Fault::kHang) stall_forever();
+    if (faulty_ && fault_ == Fault::kSlow) std::this_thread::sleep_for(kSlowDelay);
     inner_->run(args);
     if (faulty_ && fault_ == Fault::kCorrupt && args.layout.recv_count > 0) {
       const CollectiveSpec& spec = collective_spec(args.collective);
@@ -68,18 +74,21 @@ BackendEntry fault_entry(std::string_view name, std::string_view description, Fa
   return {name, description,
           [](const BackendConfig&) -> std::optional<std::string> { return std::nullopt; },
           [fault](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
-            const int target = config.fault_rank >= 0 ? config.fault_rank : runtime.size() - 1;
+            const bool faulty = config.fault_rank >= 0 ? runtime.job_rank() == config.fault_rank
+                                                       : runtime.rank() == runtime.size() - 1;
             return std::make_unique<FaultBackend>(create_backend("mpi", runtime, config), fault,
-                                                  runtime.rank() == target, runtime.rank());
+                                                  faulty, runtime.rank());
           }};
 }
 
 }  // namespace
 
 std::vector<BackendEntry> test_fault_backend_entries() {
-  return {fault_entry("test-corrupt", "mpi, with one bit flipped on one rank", Fault::kCorrupt),
-          fault_entry("test-stall", "mpi, with one rank stuck after its operations", Fault::kStall),
-          fault_entry("test-hang", "mpi, with one rank stuck inside an operation", Fault::kHang)};
+  return {
+      fault_entry("test-corrupt", "mpi, with one bit flipped on one rank", Fault::kCorrupt),
+      fault_entry("test-stall", "mpi, with one rank stuck after its operations", Fault::kStall),
+      fault_entry("test-hang", "mpi, with one rank stuck inside an operation", Fault::kHang),
+      fault_entry("test-slow", "mpi, with one rank 20 ms late in every operation", Fault::kSlow)};
 }
 
 }  // namespace collbench

@@ -13,6 +13,7 @@ std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_copy_command();
 std::unique_ptr<Command> make_topo_command();
 std::unique_ptr<Command> make_model_command();
+std::unique_ptr<Command> make_validate_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> commands;
@@ -24,6 +25,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   commands.push_back(make_copy_command());
   commands.push_back(make_topo_command());
   commands.push_back(make_model_command());
+  commands.push_back(make_validate_command());
   return commands;
 }
 

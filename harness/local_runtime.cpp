@@ -12,6 +12,21 @@ LocalRuntime::LocalRuntime(double timeout_s)
   progress_->set_identity(identity_);
 }
 
+LocalRuntime::LocalRuntime(std::shared_ptr<ProgressMonitor> shared_progress)
+    : Runtime(std::move(shared_progress)) {
+  identity_ = {0, 1, local_hostname()};
+  hosts_ = {{identity_.host, 1}};
+}
+
+std::unique_ptr<Runtime> LocalRuntime::split(int color, int, const std::string&) {
+  if (color == kNoGroup) return nullptr;
+  return std::unique_ptr<Runtime>(new LocalRuntime(progress_));
+}
+
+std::vector<std::string> LocalRuntime::gather_strings(const std::string& mine, const std::string&) {
+  return {mine};
+}
+
 SyncValues LocalRuntime::sync(const SyncValues& mine, const std::string&) {
   return mine;
 }

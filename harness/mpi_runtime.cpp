@@ -44,9 +44,24 @@ MpiRuntime::MpiRuntime(int* argc, char*** argv, double timeout_s)
   int provided = 0;
   CB_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_SINGLE, &provided), identity_);
   CB_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), identity_);
-  CB_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &identity_.rank), identity_);
-  CB_MPI(MPI_Comm_size(MPI_COMM_WORLD, &identity_.size), identity_);
+  CB_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &job_rank_), identity_);
+  set_up(MPI_COMM_WORLD);
   progress_->set_identity(identity_);
+}
+
+MpiRuntime::MpiRuntime(const MpiRuntime& parent, MPI_Comm group)
+    : Runtime(parent.progress_), timeout_s_(parent.timeout_s_) {
+  identity_.host = parent.identity_.host;
+  identity_.rank = parent.identity_.rank;  // until set_up() knows the group rank
+  job_rank_ = parent.job_rank_;
+  rank_namer_ = parent.rank_namer_;
+  set_up(group);
+}
+
+void MpiRuntime::set_up(MPI_Comm world) {
+  world_ = world;
+  CB_MPI(MPI_Comm_rank(world_, &identity_.rank), identity_);
+  CB_MPI(MPI_Comm_size(world_, &identity_.size), identity_);
   control_ = duplicate_world();
   progress_->enter("start-up (gathering host names)");
   gather_hosts();
@@ -56,14 +71,57 @@ MpiRuntime::~MpiRuntime() {
   if (leaders_ != MPI_COMM_NULL) MPI_Comm_free(&leaders_);
   if (node_ != MPI_COMM_NULL) MPI_Comm_free(&node_);
   if (control_ != MPI_COMM_NULL) MPI_Comm_free(&control_);
+  if (world_ != MPI_COMM_WORLD && world_ != MPI_COMM_NULL) {
+    MPI_Comm_free(&world_);
+    return;  // a group: the job's runtime finalizes MPI
+  }
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();
 }
 
+std::unique_ptr<Runtime> MpiRuntime::split(int color, int key, const std::string& what) {
+  progress_->enter(what);
+  MPI_Comm group = MPI_COMM_NULL;
+  CB_MPI(MPI_Comm_split(world_, color == kNoGroup ? MPI_UNDEFINED : color, key, &group), identity_);
+  if (group == MPI_COMM_NULL) return nullptr;
+  CB_MPI(MPI_Comm_set_errhandler(group, MPI_ERRORS_RETURN), identity_);
+  return std::unique_ptr<Runtime>(new MpiRuntime(*this, group));
+}
+
+std::vector<std::string> MpiRuntime::gather_strings(const std::string& mine,
+                                                    const std::string& what) {
+  progress_->enter(what);
+  int length = static_cast<int>(mine.size());
+  std::vector<int> lengths(identity_.rank == 0 ? identity_.size : 0);
+  CB_MPI(MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, control_), identity_);
+  std::vector<int> offsets(lengths.size());
+  int total = 0;
+  for (std::size_t i = 0; i < lengths.size(); ++i) {
+    offsets[i] = total;
+    total += lengths[i];
+  }
+  std::string all(static_cast<std::size_t>(total), '\0');
+  CB_MPI(MPI_Gatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(),
+                     MPI_CHAR, 0, control_),
+         identity_);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < lengths.size(); ++i)
+    out.push_back(all.substr(offsets[i], lengths[i]));
+  return out;
+}
+
+void MpiRuntime::broadcast_string(std::string& text, const std::string& what) {
+  progress_->enter(what);
+  unsigned long long length = text.size();
+  CB_MPI(MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, 0, control_), identity_);
+  text.resize(length);
+  CB_MPI(MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, 0, control_), identity_);
+}
+
 MPI_Comm MpiRuntime::duplicate_world() const {
   MPI_Comm comm = MPI_COMM_NULL;
-  CB_MPI(MPI_Comm_dup(MPI_COMM_WORLD, &comm), identity_);
+  CB_MPI(MPI_Comm_dup(world_, &comm), identity_);
   CB_MPI(MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN), identity_);
   return comm;
 }
@@ -76,6 +134,15 @@ void MpiRuntime::gather_hosts() {
   CB_MPI(MPI_Comm_size(node_, &local_size_), identity_);
   CB_MPI(MPI_Comm_split(control_, local_rank_ == 0 ? 0 : MPI_UNDEFINED, identity_.rank, &leaders_),
          identity_);
+  // A leader's rank among the leaders numbers its node; the node's other ranks learn it from it.
+  int numbering[2] = {0, 0};
+  if (leaders_ != MPI_COMM_NULL) {
+    CB_MPI(MPI_Comm_rank(leaders_, &numbering[0]), identity_);
+    CB_MPI(MPI_Comm_size(leaders_, &numbering[1]), identity_);
+  }
+  CB_MPI(MPI_Bcast(numbering, 2, MPI_INT, 0, node_), identity_);
+  node_index_ = numbering[0];
+  node_count_ = numbering[1];
   const std::string mine =
       identity_.host.substr(0, kHostNameBytes - 1) + '\0' + std::to_string(local_size_);
   for (const std::string& record : gather_from_nodes(mine, kHostNameBytes + 16)) {
@@ -217,9 +284,19 @@ void MpiRuntime::report_timeout(const std::string& what, const std::vector<int>&
   suspects.erase(std::unique(suspects.begin(), suspects.end()), suspects.end());
   std::erase_if(suspects,
                 [&](int r) { return std::find(alive.begin(), alive.end(), r) != alive.end(); });
+  // Name them as job ranks: in a group (collbench validate), group rank 1 may be job rank 17.
+  std::vector<int> job_ranks(suspects.size(), MPI_UNDEFINED);
+  MPI_Group mine = MPI_GROUP_NULL;
+  MPI_Group job = MPI_GROUP_NULL;
+  if (!suspects.empty() && MPI_Comm_group(world_, &mine) == MPI_SUCCESS &&
+      MPI_Comm_group(MPI_COMM_WORLD, &job) == MPI_SUCCESS) {
+    MPI_Group_translate_ranks(mine, static_cast<int>(suspects.size()), suspects.data(), job,
+                              job_ranks.data());
+  }
   std::string names;
   for (std::size_t i = 0; i < suspects.size() && i < 16; ++i) {
-    names += (i ? ", " : "") + std::to_string(suspects[i]);
+    const int job_rank = job_ranks[i] == MPI_UNDEFINED ? suspects[i] : job_ranks[i];
+    names += (i ? ", " : "") + name_job_rank(job_rank);
   }
   if (suspects.size() > 16) names += " and " + std::to_string(suspects.size() - 16) + " more";
   const std::string tail = suspects.empty()

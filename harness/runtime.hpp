@@ -3,6 +3,7 @@
 // deadline-aware synchronisation that doubles as a small reduction (times and error counts). It is
 // the control plane only: backends move data over their own communicators.
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ class Runtime {
   // This rank's index among the ranks of its node, and their number.
   int local_rank() const { return local_rank_; }
   int local_size() const { return local_size_; }
+  // This rank's node among the run's nodes (numbered in first-rank order), and their number.
+  int node_index() const { return node_index_; }
+  int node_count() const { return node_count_; }
   // One fixed-size record per node: the node's first rank contributes `mine` (cut or padded to
   // `bytes`), the others nothing; the root gets every node's record in node order, the other
   // ranks an empty list. The root receives O(nodes) data, never O(ranks).
@@ -55,13 +59,39 @@ class Runtime {
   // Ends every rank of the run with `code`; used after an error has been reported.
   [[noreturn]] virtual void abort(int code) = 0;
 
+  // Part of the job as a runtime of its own, for phases that run collectives on some ranks only
+  // (`collbench validate`: per node, per pair, per half of the fleet). Every rank of this runtime
+  // calls it; ranks passing the same `color` form one group, ordered by `key`; a rank passing
+  // kNoGroup gets nullptr. Groups share this runtime's watchdog; a timeout in a group ends the job.
+  static constexpr int kNoGroup = -1;
+  virtual std::unique_ptr<Runtime> split(int color, int key, const std::string& what) = 0;
+  // Every rank's string, any length: the root gets them in rank order, the others an empty list.
+  // For results of a phase, gathered once per phase from a few ranks (node leaders).
+  virtual std::vector<std::string> gather_strings(const std::string& mine,
+                                                  const std::string& what) = 0;
+  // The root's `text` on every rank (e.g. node names once per run, O(nodes) bytes).
+  virtual void broadcast_string(std::string& text, const std::string& what) = 0;
+  // This rank in the whole job, whatever group this runtime is.
+  int job_rank() const { return job_rank_; }
+  // Names job ranks in timeout messages ("5 (node3/v2)"); by default the bare number.
+  void set_rank_namer(std::function<std::string(int job_rank)> namer) {
+    rank_namer_ = std::make_shared<std::function<std::string(int)>>(std::move(namer));
+  }
+
  protected:
-  explicit Runtime(std::unique_ptr<ProgressMonitor> progress) : progress_(std::move(progress)) {}
+  explicit Runtime(std::shared_ptr<ProgressMonitor> progress) : progress_(std::move(progress)) {}
+  std::string name_job_rank(int job_rank) const {
+    return rank_namer_ && *rank_namer_ ? (*rank_namer_)(job_rank) : std::to_string(job_rank);
+  }
   Identity identity_;
+  int job_rank_ = 0;
+  std::shared_ptr<std::function<std::string(int)>> rank_namer_;
   int local_rank_ = 0;
   int local_size_ = 1;
+  int node_index_ = 0;
+  int node_count_ = 1;
   std::vector<HostEntry> hosts_;
-  std::unique_ptr<ProgressMonitor> progress_;
+  std::shared_ptr<ProgressMonitor> progress_;
 };
 
 // Starts the runtime: MPI when collbench was built with it (a run without mpirun is a singleton),

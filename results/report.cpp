@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "harness/errors.hpp"
+#include "results/report_validation.hpp"
 
 namespace collbench {
 namespace {
@@ -19,6 +20,7 @@ th { background: #f0f0f0; }
 td.text, th.text { text-align: left; }
 .ok { color: #1a7f37; font-weight: bold; }
 .bad { color: #cf222e; font-weight: bold; }
+.warn { color: #9a6700; font-weight: bold; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; }
 .chart { width: 560px; height: 340px; }
 )css";
@@ -207,6 +209,7 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
     }
     html << "</table>\n";
   }
+  html << validation_section_html(runs);
   // Scale-model predictions (`collbench model predict -J`): busbw per algorithm against size.
   std::map<std::string, std::map<std::string, nlohmann::json>> predicted;  // collective -> line
   for (const RunFile& run : runs) {

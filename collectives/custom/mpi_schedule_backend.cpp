@@ -9,6 +9,7 @@
 #include <map>
 
 #include "collectives/backend.hpp"
+#include "collectives/custom/cuda_ipc_backend.hpp"
 #include "collectives/custom/schedule.hpp"
 #include "collectives/custom/shm_collectives.hpp"
 #include "collectives/custom/shm_node.hpp"
@@ -311,6 +312,11 @@ BackendEntry custom_backend_entry() {
   return {"custom", "collbench's own schedules over MPI point-to-point (host memory)",
           [](const BackendConfig&) -> std::optional<std::string> { return std::nullopt; },
           [](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
+#if COLLBENCH_HAVE_CUDA
+            if (config.memory == MemoryKind::kDevice) {
+              return make_cuda_ipc_backend(dynamic_cast<MpiRuntime&>(runtime), config);
+            }
+#endif
             return std::make_unique<ScheduleBackend>(dynamic_cast<MpiRuntime&>(runtime), config);
           }};
 }

@@ -1,0 +1,198 @@
+// --backend custom on device memory. Each rank owns a staging buffer, a reduced buffer and a flag
+// array in its GPU's memory, exports them with cudaIpcGetMemHandle, and maps every peer's with
+// cudaIpcOpenMemHandle; one kernel per operation then reads the peers' buffers directly and
+// synchronises through the flags (kernels/device_peer_collectives.hpp). The harness's own buffers
+// stay private: inputs are staged into the shared buffer inside the same kernel.
+#include "collectives/custom/cuda_ipc_backend.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+
+#include "collectives/cuda/device_memory.hpp"
+#include "collectives/cuda/stream_timer.hpp"
+#include "harness/errors.hpp"
+#include "harness/mpi_check.hpp"
+#include "harness/mpi_runtime.hpp"
+#include "kernels/cuda_check.hpp"
+#include "kernels/device_peer_collectives.hpp"
+#include "kernels/device_reduce.hpp"
+
+namespace collbench {
+namespace {
+
+// Below this size every rank reading every input (one-shot) beats the extra hand-over of
+// two-shot; NCCL's and TensorRT-LLM's custom all-reduce switch in the same range.
+constexpr int64_t kOneShotMaxBytes = 256 << 10;
+
+class CudaIpcBackend final : public Backend {
+ public:
+  CudaIpcBackend(const MpiRuntime& runtime, const BackendConfig& config)
+      : who_(runtime.identity()), algorithm_(config.algorithm) {
+    comm_ = runtime.duplicate_world();
+    CB_MPI(MPI_Comm_rank(comm_, &rank_), who_);
+    CB_MPI(MPI_Comm_size(comm_, &size_), who_);
+    MPI_Comm node = MPI_COMM_NULL;
+    CB_MPI(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node), who_);
+    int node_size = 0;
+    int local = 0;
+    CB_MPI(MPI_Comm_size(node, &node_size), who_);
+    CB_MPI(MPI_Comm_rank(node, &local), who_);
+    MPI_Comm_free(&node);
+    if (node_size != size_) {
+      throw UsageError(
+          "backend custom on device memory needs every rank on one node (CUDA IPC); "
+          "this run spans several nodes");
+    }
+    if (size_ > kMaxPeerRanks) {
+      throw UsageError("backend custom on device memory runs up to " +
+                       std::to_string(kMaxPeerRanks) + " ranks, not " + std::to_string(size_));
+    }
+    std::string why;
+    const int devices = visible_device_count(&why);
+    if (devices == 0) throw UsageError("no CUDA device visible (" + why + ")");
+    set_cuda_error_context(who_.describe());
+    // Ranks beyond the device count share GPUs, which is how the tests run on one GPU.
+    slot_.device = local % devices;
+    CB_CUDA(cudaSetDevice(slot_.device));
+    CB_CUDA(cudaStreamCreateWithFlags(&slot_.stream, cudaStreamNonBlocking));
+    memory_ = make_device_memory({slot_});
+    CB_CUDA(cudaMalloc(&flags_, peer_flag_bytes()));
+    CB_CUDA(cudaMemset(flags_, 0, peer_flag_bytes()));
+    CB_CUDA(cudaDeviceSynchronize());
+    peers_.rank = rank_;
+    peers_.nranks = size_;
+    exchange(flags_, reinterpret_cast<void**>(peers_.flags), &opened_flags_);
+  }
+
+  ~CudaIpcBackend() override {
+    // Quiet teardown: a failure here must not hide the error that ended the run.
+    cudaStreamSynchronize(slot_.stream);
+    MPI_Barrier(comm_);  // no peer still reads our buffers
+    release_buffers();
+    for (void* p : opened_flags_) cudaIpcCloseMemHandle(p);
+    cudaFree(flags_);
+    memory_.reset();
+    cudaStreamDestroy(slot_.stream);
+    MPI_Comm_free(&comm_);
+  }
+
+  std::string_view name() const override { return "custom"; }
+  Memory& memory() override { return *memory_; }
+
+  std::optional<std::string> unsupported(Collective c, DType, RedOp) const override {
+    if (c == Collective::kAllReduce) {
+      if (algorithm_ == "auto" || algorithm_ == "one_shot" || algorithm_ == "two_shot") {
+        return std::nullopt;
+      }
+      return "backend custom on device memory has no algorithm '" + algorithm_ +
+             "' for all_reduce (auto, one_shot, two_shot)";
+    }
+    if (c == Collective::kAllToAll) {
+      if (algorithm_ == "auto" || algorithm_ == "direct") return std::nullopt;
+      return "backend custom on device memory has no algorithm '" + algorithm_ +
+             "' for all_to_all (auto, direct)";
+    }
+    return "backend custom on device memory runs all_reduce and all_to_all (CUDA IPC kernels); " +
+           std::string(collective_spec(c).name) + " runs on host memory (--memory host)";
+  }
+
+  void run(const OpArgs& args) override {
+    const std::size_t elt = dtype_info(args.dtype).size;
+    const int64_t count = args.layout.param_count;
+    if (args.collective == Collective::kAllToAll) {
+      const int64_t block_bytes = count * static_cast<int64_t>(elt);
+      reserve(static_cast<std::size_t>(block_bytes) * static_cast<std::size_t>(size_), 0);
+      peer_all_to_all(peers_, args.send[0], args.recv[0], block_bytes, ++epoch_, slot_.stream);
+      return;
+    }
+    const auto bytes = static_cast<std::size_t>(count) * elt;
+    const bool one_shot = algorithm_ == "one_shot" ||
+                          (algorithm_ == "auto" && static_cast<int64_t>(bytes) <= kOneShotMaxBytes);
+    reserve(bytes, one_shot ? 0 : bytes);
+    if (one_shot) {
+      peer_all_reduce_one_shot(args.dtype, args.op, peers_, args.send[0], args.recv[0], count,
+                               ++epoch_, slot_.stream);
+    } else {
+      peer_all_reduce_two_shot(args.dtype, args.op, peers_, args.send[0], args.recv[0], count,
+                               ++epoch_, slot_.stream);
+    }
+    if (args.op == RedOp::kAvg) {
+      device_finish_avg(args.dtype, args.recv[0], count, size_, slot_.stream);
+    }
+  }
+
+  void complete() override { CB_CUDA(cudaStreamSynchronize(slot_.stream)); }
+  std::unique_ptr<SampleTimer> make_timer() override { return make_stream_timer({slot_}); }
+  void describe(nlohmann::json& record) const override { record["custom_transport"] = "cuda-ipc"; }
+
+ private:
+  // Maps every rank's `mine` into this process: `out[r]` is rank r's pointer here.
+  void exchange(void* mine, void** out, std::vector<void*>* opened) {
+    cudaIpcMemHandle_t handle{};
+    CB_CUDA(cudaIpcGetMemHandle(&handle, mine));
+    std::vector<cudaIpcMemHandle_t> all(static_cast<std::size_t>(size_));
+    CB_MPI(
+        MPI_Allgather(&handle, sizeof handle, MPI_BYTE, all.data(), sizeof handle, MPI_BYTE, comm_),
+        who_);
+    for (int r = 0; r < size_; ++r) {
+      if (r == rank_) {
+        out[r] = mine;
+        continue;
+      }
+      CB_CUDA(cudaIpcOpenMemHandle(&out[r], all[static_cast<std::size_t>(r)],
+                                   cudaIpcMemLazyEnablePeerAccess));
+      opened->push_back(out[r]);
+    }
+  }
+
+  // Grows the shared buffers; every rank calls it with the same sizes (same operation), so they
+  // grow together. Outside timed samples in practice: the warm-up reaches the largest size first.
+  void reserve(std::size_t stage_bytes, std::size_t reduced_bytes) {
+    const std::size_t need = std::max(stage_bytes, reduced_bytes);
+    if (need <= capacity_ && (reduced_bytes == 0 || reduced_ != nullptr)) return;
+    CB_CUDA(cudaStreamSynchronize(slot_.stream));
+    CB_MPI(MPI_Barrier(comm_), who_);  // every peer is idle before its mappings go
+    release_buffers();
+    capacity_ = std::max(need, 2 * capacity_);
+    CB_CUDA(cudaMalloc(&stage_, capacity_));
+    CB_CUDA(cudaMalloc(&reduced_, capacity_));
+    exchange(stage_, peers_.stage, &opened_);
+    exchange(reduced_, peers_.reduced, &opened_);
+    CB_MPI(MPI_Barrier(comm_), who_);
+  }
+
+  void release_buffers() {
+    for (void* p : opened_) cudaIpcCloseMemHandle(p);
+    opened_.clear();
+    if (stage_) cudaFree(stage_);
+    if (reduced_) cudaFree(reduced_);
+    stage_ = reduced_ = nullptr;
+    capacity_ = 0;
+  }
+
+  const Identity& who_;
+  std::string algorithm_;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0;
+  int size_ = 1;
+  DeviceSlot slot_;
+  std::unique_ptr<Memory> memory_;
+  PeerBuffers peers_;
+  void* flags_ = nullptr;
+  void* stage_ = nullptr;
+  void* reduced_ = nullptr;
+  std::size_t capacity_ = 0;
+  std::vector<void*> opened_;
+  std::vector<void*> opened_flags_;
+  uint64_t epoch_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cuda_ipc_backend(const MpiRuntime& runtime,
+                                               const BackendConfig& config) {
+  return std::make_unique<CudaIpcBackend>(runtime, config);
+}
+
+}  // namespace collbench

@@ -1,0 +1,253 @@
+// Specs (parsing, errors, thresholds), --make-spec, and the verdicts built from probe rows.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "harness/errors.hpp"
+#include "harness/validation/make_spec.hpp"
+#include "harness/validation/spec.hpp"
+#include "harness/validation/topology_check.hpp"
+#include "harness/validation/verdicts.hpp"
+
+namespace collbench {
+namespace {
+
+nlohmann::json good_spec() {
+  return nlohmann::json::parse(R"({
+    "collbench_spec": 1, "name": "8xH100",
+    "topology": {"gpus": 8, "nics": 8, "gpu_model": "H100", "pcie_gen": 5, "pcie_width": 16},
+    "checks": [
+      {"phase": "node", "test": "all_reduce", "bytes": 268435456, "min_GBps": 400,
+       "warn_GBps": 440},
+      {"phase": "node", "test": "all_reduce", "bytes": 8, "max_us": 30, "warn_us": 20},
+      {"phase": "pair", "test": "all_to_all", "bytes": 1048576, "min_GBps": 40},
+      {"phase": "copy", "test": "h2d", "bytes": 268435456, "min_GBps": 50}
+    ]})");
+}
+
+std::string error_of(const nlohmann::json& document) {
+  try {
+    parse_spec(document, "s.json");
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Spec, ParsesAndRoundTrips) {
+  const ValidationSpec spec = parse_spec(good_spec(), "s.json");
+  EXPECT_EQ(spec.name, "8xH100");
+  ASSERT_EQ(spec.checks.size(), 4u);
+  EXPECT_EQ(*spec.topology.gpus, 8);
+  const SpecCheck* latency = spec.find(Phase::kNode, "all_reduce", 8);
+  ASSERT_NE(latency, nullptr);
+  EXPECT_TRUE(latency->is_latency());
+  EXPECT_EQ(spec.find(Phase::kPair, "all_reduce", 8), nullptr);
+  const ValidationSpec again =
+      parse_spec(nlohmann::json::parse(spec_to_json(spec).dump()), "again.json");
+  EXPECT_EQ(spec_to_json(again), spec_to_json(spec));
+}
+
+TEST(Spec, BadSpecsSayWhatAndWhere) {
+  struct Case {
+    const char* pointer;
+    nlohmann::json value;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {"/collbench_spec", 2, "collbench_spec: version 2 is not supported"},
+      {"/checks/0/phase", "rack", "checks[0].phase: unknown phase 'rack'"},
+      {"/checks/0/test", "gossip", "checks[0].test: unknown collective 'gossip'"},
+      {"/checks/0/bytes", -1, "checks[0]: 'bytes' must be a positive integer"},
+      {"/checks/0/min_GBps", "fast", "checks[0].min_GBps: must be a number"},
+      {"/checks/0/warn_GBps", 100, "'warn_GBps' must be at least 'min_GBps'"},
+      {"/checks/1/max_us", nullptr, "give exactly one of 'min_GBps' (bandwidth) and 'max_us'"},
+      {"/checks/3/test", "p2p", "copy checks take d2d, h2d or d2h"},
+      {"/topology/pcie_gen", 9, "topology.pcie_gen: must be 1 to 7"},
+      {"/topology/colour", "red", "topology: unknown field 'colour'"},
+      {"/checks/2/phase", "node", ""},  // valid: the same test in another phase
+  };
+  for (const Case& c : cases) {
+    nlohmann::json document = good_spec();
+    document[nlohmann::json::json_pointer(c.pointer)] = c.value;
+    const std::string error = error_of(document);
+    if (std::string(c.message).empty()) {
+      EXPECT_EQ(error, "") << c.pointer;
+    } else {
+      EXPECT_NE(error.find(c.message), std::string::npos) << c.pointer << ": " << error;
+      EXPECT_EQ(error.rfind("spec s.json: ", 0), 0u) << error;
+      EXPECT_EQ(error.find('\n'), std::string::npos) << "one line";
+    }
+  }
+  nlohmann::json duplicate = good_spec();
+  duplicate["checks"].push_back(duplicate["checks"][0]);
+  EXPECT_NE(error_of(duplicate).find("checks[4]: repeats"), std::string::npos);
+  EXPECT_NE(error_of(nlohmann::json::array()).find("must be a JSON object"), std::string::npos);
+  EXPECT_THROW(read_spec_file("/nonexistent/spec.json"), UsageError);
+}
+
+TEST(Spec, JudgeBandwidthAndLatency) {
+  const ValidationSpec spec = parse_spec(good_spec(), "s.json");
+  const SpecCheck& bw = *spec.find(Phase::kNode, "all_reduce", 268435456);
+  EXPECT_EQ(judge(bw, 450, 0).status, Status::kPass);
+  EXPECT_EQ(judge(bw, 420, 0).status, Status::kWarn);
+  EXPECT_EQ(judge(bw, 399, 0).status, Status::kFail);
+  EXPECT_EQ(judge(bw, 399, 0).expected, 400);
+  EXPECT_EQ(judge(bw, 399, 0).unit, "GB/s");
+  const SpecCheck& lat = *spec.find(Phase::kNode, "all_reduce", 8);
+  EXPECT_EQ(judge(lat, 0, 15).status, Status::kPass);
+  EXPECT_EQ(judge(lat, 0, 25).status, Status::kWarn);
+  EXPECT_EQ(judge(lat, 0, 31).status, Status::kFail);
+  EXPECT_EQ(judge(lat, 0, 31).unit, "us");
+  EXPECT_NEAR(pcie_link_GBps(5, 16), 63.0, 0.1);
+  EXPECT_NEAR(pcie_link_GBps(3, 16), 15.76, 0.01);
+}
+
+nlohmann::json probe(const char* phase, const char* test, int64_t bytes, double busbw,
+                     double time_us, int64_t wrong = 0) {
+  return {{"type", "probe"},     {"phase", phase},     {"test", test},  {"bytes", bytes},
+          {"busbw_GBps", busbw}, {"time_us", time_us}, {"wrong", wrong}};
+}
+
+TEST(MakeSpec, MediansLessAMargin) {
+  const std::vector<nlohmann::json> probes = {
+      probe("node", "all_reduce", 1 << 24, 100, 0), probe("node", "all_reduce", 1 << 24, 90, 0),
+      probe("node", "all_reduce", 1 << 24, 110, 0), probe("node", "all_reduce", 1 << 24, 1, 0, 5),
+      probe("pair", "all_reduce", 8, 0, 20),        probe("pair", "all_reduce", 8, 0, 30),
+      probe("pair", "all_reduce", 8, 0, 40)};
+  const nlohmann::json run = {{"type", "run"},
+                              {"node_topology", {{"gpus", 8}, {"nics", 4}, {"gpu_model", "H100"}}}};
+  MakeSpecOptions options;
+  options.margin = 0.2;
+  const ValidationSpec spec = make_spec(probes, {run, run}, options, {"a.jsonl"});
+  ASSERT_EQ(spec.checks.size(), 2u);
+  const SpecCheck* bw = spec.find(Phase::kNode, "all_reduce", 1 << 24);
+  ASSERT_NE(bw, nullptr);
+  EXPECT_DOUBLE_EQ(*bw->min_GBps, 80);  // median 100 (the corrupt probe left out), less 20%
+  EXPECT_DOUBLE_EQ(*bw->warn_GBps, 90);
+  const SpecCheck* lat = spec.find(Phase::kPair, "all_reduce", 8);
+  ASSERT_NE(lat, nullptr);
+  EXPECT_DOUBLE_EQ(*lat->max_us, 37.5);  // median 30 / 0.8
+  EXPECT_EQ(*spec.topology.gpus, 8);
+  EXPECT_EQ(spec.topology.gpu_model, "H100");
+  EXPECT_EQ(spec.sources, std::vector<std::string>{"a.jsonl"});
+  // What it writes, it reads.
+  EXPECT_NO_THROW(parse_spec(nlohmann::json::parse(spec_to_json(spec).dump()), "made.json"));
+  options.margin = 1.5;
+  EXPECT_THROW(make_spec(probes, {}, options, {}), UsageError);
+  EXPECT_THROW(make_spec({}, {}, MakeSpecOptions{}, {}), UsageError);
+}
+
+nlohmann::json row(const char* phase, std::vector<int> nodes, const char* status, int round = 0,
+                   const char* device = nullptr) {
+  nlohmann::json r = {{"type", "probe"},      {"phase", phase},  {"nodes", nodes},
+                      {"test", "all_reduce"}, {"bytes", 1024},   {"status", status},
+                      {"measured", 1.0},      {"expected", 2.0}, {"unit", "GB/s"}};
+  if (round) r["round"] = round;
+  if (device) r["device"] = device;
+  return r;
+}
+
+TEST(Verdicts, DirectEvidencePairsAndRails) {
+  const std::vector<std::string> names = {"n0", "n1", "n2", "n3"};
+  std::vector<nlohmann::json> rows = {row("node", {0}, "PASS"), row("node", {1}, "WARN"),
+                                      row("node", {2}, "PASS"), row("node", {3}, "PASS"),
+                                      row("fleet", {0, 1, 2, 3}, "FAIL")};
+  // Round robin of 4: node 2 fails every pair; on rail 1 only node 3 is bad.
+  int round = 0;
+  for (auto pairs : {std::vector<std::pair<int, int>>{{0, 3}, {1, 2}},
+                     std::vector<std::pair<int, int>>{{0, 2}, {1, 3}},
+                     std::vector<std::pair<int, int>>{{0, 1}, {2, 3}}}) {
+    ++round;
+    for (auto [a, b] : pairs) {
+      rows.push_back(row("pair", {a, b}, a == 2 || b == 2 ? "FAIL" : "PASS", round));
+      rows.push_back(row("rail", {a, b}, a == 3 || b == 3 ? "FAIL" : "PASS", round, "rail 1"));
+    }
+  }
+  const ValidationVerdicts v = build_verdicts(rows, names);
+  EXPECT_EQ(v.node_status,
+            (std::vector<Status>{Status::kPass, Status::kWarn, Status::kFail, Status::kFail}));
+  EXPECT_EQ(v.fleet_status, Status::kFail);
+  EXPECT_EQ(v.overall, Status::kFail);
+  int overall = 0;
+  bool rail_named = false;
+  bool pair_named = false;
+  for (const nlohmann::json& r : v.records) {
+    EXPECT_EQ(r["type"], "verdict");
+    for (const char* key : {"node", "status", "check", "measured", "expected"}) {
+      EXPECT_TRUE(r.contains(key)) << key << " in " << r.dump();
+    }
+    if (r["check"] == "overall") ++overall;
+    if (r["node"] == "n3" && r.value("device", "") == "rail 1" && r["status"] == "FAIL") {
+      rail_named = true;
+    }
+    if (r["node"] == "n2" && r.contains("partner") && r["status"] == "FAIL") pair_named = true;
+    if (r["node"] == "n1" && r.contains("partner")) {
+      ADD_FAILURE() << "n1 failed only with n2, which explains it: " << r.dump();
+    }
+    if (r["check"] == "overall") continue;
+    EXPECT_NE(r["status"], "PASS") << "only problems are listed per check";
+  }
+  EXPECT_EQ(overall, 4);
+  EXPECT_TRUE(rail_named);
+  EXPECT_TRUE(pair_named);
+}
+
+TEST(Verdicts, OneSlowPairWarnsAndFailsNoOne) {
+  std::vector<nlohmann::json> rows;
+  int round = 0;
+  for (auto pairs : {std::vector<std::pair<int, int>>{{0, 3}, {1, 2}},
+                     std::vector<std::pair<int, int>>{{0, 2}, {1, 3}},
+                     std::vector<std::pair<int, int>>{{0, 1}, {2, 3}}}) {
+    ++round;
+    for (auto [a, b] : pairs)
+      rows.push_back(row("pair", {a, b}, a == 1 && b == 3 ? "FAIL" : "PASS", round));
+  }
+  const ValidationVerdicts v = build_verdicts(rows, {"n0", "n1", "n2", "n3"});
+  EXPECT_EQ(v.overall, Status::kWarn);
+  int pair_records = 0;
+  for (const nlohmann::json& r : v.records) {
+    EXPECT_NE(r["status"], "FAIL") << r.dump();
+    if (r.contains("partner")) {
+      ++pair_records;
+      EXPECT_EQ(r["status"], "WARN");
+    }
+  }
+  EXPECT_EQ(pair_records, 1);
+}
+
+TEST(Verdicts, OddFingerprintWarns) {
+  std::vector<nlohmann::json> rows;
+  for (const char* hash : {"aa", "aa", "bb", "aa"}) {
+    rows.push_back({{"type", "probe"},
+                    {"phase", "topology"},
+                    {"test", "fingerprint"},
+                    {"status", "PASS"},
+                    {"measured", hash},
+                    {"expected", nullptr},
+                    {"nodes", {static_cast<int>(rows.size())}}});
+  }
+  mark_odd_fingerprints(rows);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i]["status"], i == 2 ? "WARN" : "PASS") << i;
+  }
+  EXPECT_EQ(rows[2]["expected"], "aa");
+  const ValidationVerdicts v = build_verdicts(rows, {"a", "b", "c", "d"});
+  EXPECT_EQ(v.node_status[2], Status::kWarn);
+  EXPECT_EQ(v.overall, Status::kWarn);
+}
+
+TEST(Spec, ShippedSpecsParse) {
+  int specs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(COLLBENCH_SPECS_DIR)) {
+    if (entry.path().extension() != ".json") continue;
+    ++specs;
+    const ValidationSpec spec = read_spec_file(entry.path().string());
+    EXPECT_FALSE(spec.name.empty()) << entry.path();
+    EXPECT_FALSE(spec.sources.empty()) << entry.path() << ": every shipped spec cites its sources";
+  }
+  EXPECT_GE(specs, 2);
+}
+
+}  // namespace
+}  // namespace collbench
