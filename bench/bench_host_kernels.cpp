@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "collectives/collective.hpp"
+#include "collectives/custom/reduce_inputs.hpp"
 #include "kernels/host_patterns.hpp"
 #include "kernels/host_reduce.hpp"
 
@@ -94,6 +95,23 @@ void BM_FillInput(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * kElements * 4);
 }
 
+// The shared-memory collectives' reduction of n inputs (one per rank) into one output, piece by
+// piece (range 1: piece KiB, 0 = whole vectors). Bytes: n inputs read and one output written.
+void BM_ReduceInputs(benchmark::State& state) {
+  const auto ninputs = static_cast<std::size_t>(state.range(0));
+  const auto piece = static_cast<std::size_t>(state.range(1)) * 1024;
+  const std::size_t bytes = static_cast<std::size_t>(kElements) * 4;
+  std::vector<std::vector<char>> storage(ninputs, std::vector<char>(bytes, 1));
+  std::vector<const char*> inputs;
+  for (const auto& v : storage) inputs.push_back(v.data());
+  std::vector<char> out(bytes);
+  for (auto _ : state) {
+    reduce_inputs(DType::kFloat32, RedOp::kSum, out.data(), inputs, kElements, piece);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>((ninputs + 1) * bytes));
+}
+
 void all_types(benchmark::internal::Benchmark* b) {
   for (const DTypeInfo& info : all_dtypes()) b->Arg(static_cast<int>(info.id));
 }
@@ -103,6 +121,9 @@ BENCHMARK(BM_HostReduce)->Apply(all_types)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_VerifyAllReduce)->Apply(all_types)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_VerifyAllGather)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FillInput)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReduceInputs)
+    ->ArgsProduct({{2, 4, 8}, {0, 16, 64, 256, 1024}})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace collbench

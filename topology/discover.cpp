@@ -17,7 +17,7 @@ namespace collbench {
 namespace {
 
 // Lower-case bus id with a 4-digit domain: CUDA prints "0000:34:00.0" in upper case.
-std::string normal_busid(std::string busid) {
+[[maybe_unused]] std::string normal_busid(std::string busid) {
   std::transform(busid.begin(), busid.end(), busid.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return busid;

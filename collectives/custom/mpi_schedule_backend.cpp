@@ -1,15 +1,17 @@
 // --backend custom, host memory: executes collbench's schedules with MPI point-to-point messages.
 // Each step posts a receive into a scratch chunk for every transfer it receives and a send for
 // every transfer it makes, waits for all, then applies what arrived (reduce or replace): sends read
-// the state from before the step, as the schedule checker assumes. A shared-memory transport for
-// ranks of one node is the next step (docs/custom-collectives.md).
+// the state from before the step, as the schedule checker assumes. When every rank shares one
+// node, the algorithms that have a shared-memory executor (shm_collectives.hpp) run there instead
+// and `auto` picks them (docs/custom-collectives.md).
+#include <cstdlib>
 #include <cstring>
 #include <map>
-#include <mutex>
 
 #include "collectives/backend.hpp"
 #include "collectives/custom/cuda_ipc_backend.hpp"
 #include "collectives/custom/schedule.hpp"
+#include "collectives/custom/shm_collectives.hpp"
 #include "collectives/custom/shm_node.hpp"
 #include "harness/mpi_check.hpp"
 #include "harness/mpi_runtime.hpp"
@@ -33,23 +35,39 @@ class ScheduleBackend final : public Backend {
                        std::to_string(size_) + " ranks");
     }
     shape_ = {size_, k};
+    pipeline_bytes_ = pipeline_bytes_from_environment();
     if (config.memory != MemoryKind::kHost) {
       throw UsageError("backend custom runs on host memory in this build (--memory host)");
     }
-    // One node sharing memory: buffers live in shared windows and one-shot/two-shot all_reduce
-    // read and write the peers' buffers directly.
-    CB_MPI(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node_comm_),
+    // Ranks of a (virtual) node that share memory keep their buffers in shared windows. On one
+    // node every collective with a shared-memory algorithm runs there; across virtual nodes the
+    // hierarchical all_reduce does its intra-node parts there. All ranks must agree, or they
+    // would run different algorithms.
+    const int node = rank_ / k;
+    CB_MPI(MPI_Comm_split(comm_, node, rank_, &node_comm_), who_);
+    CB_MPI(MPI_Comm_split(comm_, rank_ % k, node, &rail_comm_), who_);
+    MPI_Comm shared = MPI_COMM_NULL;
+    CB_MPI(MPI_Comm_split_type(node_comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &shared),
            who_);
-    int node_size = 0;
-    CB_MPI(MPI_Comm_size(node_comm_, &node_size), who_);
-    if (node_size == size_ && shape_.ranks_per_node == size_) {
-      shm_ = std::make_unique<ShmNode>(node_comm_, who_, 300.0);
+    int shared_size = 0;
+    CB_MPI(MPI_Comm_size(shared, &shared_size), who_);
+    CB_MPI(MPI_Comm_free(&shared), who_);
+    int everywhere = shared_size == k ? 1 : 0;
+    CB_MPI(MPI_Allreduce(MPI_IN_PLACE, &everywhere, 1, MPI_INT, MPI_MIN, comm_), who_);
+    if (everywhere) {
+      MPI_Comm host = MPI_COMM_NULL;
+      CB_MPI(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &host), who_);
+      int ranks_on_host = 0;
+      CB_MPI(MPI_Comm_size(host, &ranks_on_host), who_);
+      CB_MPI(MPI_Comm_free(&host), who_);
+      shm_ = std::make_unique<ShmNode>(node_comm_, who_, 300.0, ranks_on_host);
       memory_ = make_shm_memory(*shm_);
     }
   }
   ~ScheduleBackend() override {
     memory_.reset();
     shm_.reset();
+    if (rail_comm_ != MPI_COMM_NULL) MPI_Comm_free(&rail_comm_);
     if (node_comm_ != MPI_COMM_NULL) MPI_Comm_free(&node_comm_);
     if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
   }
@@ -70,9 +88,14 @@ class ScheduleBackend final : public Backend {
   }
 
   void run(const OpArgs& a) override {
-    if (shm_ && a.collective == Collective::kAllReduce &&
-        (config_.algorithm == "one_shot" || config_.algorithm == "two_shot")) {
-      return shm_all_reduce(a, config_.algorithm == "two_shot");
+    const std::string_view algorithm = algorithm_for(a.collective);
+    if (shm_ && shape_.nodes() == 1) {
+      if (const ShmAlgorithm* shm = find_shm_algorithm(a.collective, algorithm)) {
+        return shm->run(shm_context(), a);
+      }
+    }
+    if (shm_ && a.collective == Collective::kAllReduce && algorithm == "hierarchical") {
+      return hierarchical_shm_all_reduce(a);
     }
     const Schedule& s = schedule_for(a.collective, a.root);
     const std::size_t elt = dtype_info(a.dtype).size;
@@ -112,10 +135,31 @@ class ScheduleBackend final : public Backend {
   void complete() override {}
   void describe(nlohmann::json& record) const override {
     record["custom_algorithm"] = config_.algorithm;
+    record["custom_transport"] = transport();
     record["ranks_per_node"] = shape_.ranks_per_node;
+    record["custom_pipeline_bytes"] = pipeline_bytes_;
   }
 
  private:
+  // How the collectives move data, for the run record (tests read it to know which path ran).
+  std::string transport() const {
+    if (!shm_) return "mpi point-to-point";
+    if (shape_.nodes() == 1) return "shared memory";
+    return "mpi point-to-point, shared memory inside nodes for hierarchical all_reduce";
+  }
+
+  // COLLBENCH_CUSTOM_PIPELINE_BYTES: two-shot's piece size in shared memory (0: no pipelining).
+  static std::size_t pipeline_bytes_from_environment() {
+    const char* text = std::getenv("COLLBENCH_CUSTOM_PIPELINE_BYTES");
+    if (!text) return kDefaultPipelineBytes;
+    const std::string value(text);
+    if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
+        value.size() > 15) {
+      throw UsageError("COLLBENCH_CUSTOM_PIPELINE_BYTES must be a byte count, not '" + value + "'");
+    }
+    return static_cast<std::size_t>(std::stoull(value));
+  }
+
   const ScheduleEntry* entry_for(Collective c) const {
     for (const ScheduleEntry& e : schedule_table()) {
       if (e.collective != c) continue;
@@ -127,12 +171,22 @@ class ScheduleBackend final : public Backend {
     return nullptr;
   }
 
+  // The algorithm `auto` stands for: the shared-memory one on one node, else the table's first.
+  std::string_view algorithm_for(Collective c) const {
+    if (config_.algorithm != "auto") return config_.algorithm;
+    if (shm_ && shape_.nodes() == 1) {
+      if (const ShmAlgorithm* shm = find_shm_algorithm(c, "auto")) return shm->algorithm;
+    }
+    const ScheduleEntry* e = entry_for(c);
+    return e ? std::string_view(e->algorithm) : std::string_view("auto");
+  }
+
   const Schedule& schedule_for(Collective c, int root) {
     const auto key = std::make_pair(static_cast<int>(c), root);
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
     const ScheduleEntry* e = entry_for(c);
-    Schedule s = c == Collective::kBroadcast ? binomial_broadcast(shape_, root) : e->make(shape_);
+    Schedule s = e->make_rooted ? e->make_rooted(shape_, root) : e->make(shape_);
     return cache_.emplace(key, std::move(s)).first->second;
   }
 
@@ -142,26 +196,32 @@ class ScheduleBackend final : public Backend {
   }
 
   void execute(const Schedule& s, char* work, int64_t total, std::size_t elt, const OpArgs& a) {
+    execute_on(comm_, rank_, s, work, total, elt, a);
+  }
+
+  // Runs `s` among the ranks of `comm`, this rank being `me` there.
+  void execute_on(MPI_Comm comm, int me, const Schedule& s, char* work, int64_t total,
+                  std::size_t elt, const OpArgs& a) {
     for (std::size_t step = 0; step < s.steps.size(); ++step) {
       std::vector<MPI_Request> requests;
       std::vector<std::pair<const Transfer*, std::vector<char>>> incoming;
       for (const Transfer& t : s.steps[step].transfers) {
-        if (t.dst == rank_) incoming.push_back({&t, {}});
+        if (t.dst == me) incoming.push_back({&t, {}});
       }
       for (auto& [t, buffer] : incoming) {
         const auto [lo, hi] = chunk_range(total, s.nchunks, t->chunk);
         buffer.resize(static_cast<std::size_t>(hi - lo) * elt);
         requests.emplace_back();
         CB_MPI(MPI_Irecv(buffer.data(), static_cast<int>(buffer.size()), MPI_BYTE, t->src,
-                         kTagBase + static_cast<int>(t->chunk % 1000), comm_, &requests.back()),
+                         kTagBase + static_cast<int>(t->chunk % 1000), comm, &requests.back()),
                who_);
       }
       for (const Transfer& t : s.steps[step].transfers) {
-        if (t.src != rank_) continue;
+        if (t.src != me) continue;
         const auto [lo, hi] = chunk_range(total, s.nchunks, t.chunk);
         requests.emplace_back();
         CB_MPI(MPI_Isend(work + lo * elt, static_cast<int>((hi - lo) * elt), MPI_BYTE, t.dst,
-                         kTagBase + static_cast<int>(t.chunk % 1000), comm_, &requests.back()),
+                         kTagBase + static_cast<int>(t.chunk % 1000), comm, &requests.back()),
                who_);
       }
       CB_MPI(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE),
@@ -177,49 +237,26 @@ class ScheduleBackend final : public Backend {
     }
   }
 
-  // All-reduce in shared memory. two_shot: rank i reduces chunk i straight from every rank's
-  // input into its own output, then copies the other chunks from their owners' outputs.
-  // one_shot: every rank reduces the whole vector from every input (into scratch when in place,
-  // since peers still read its input).
-  void shm_all_reduce(const OpArgs& a, bool two_shot) {
+  ShmContext shm_context() { return {*shm_, scratch_, kDefaultPieceBytes, pipeline_bytes_}; }
+
+  // Hierarchical all_reduce with shared memory inside each node: the node's ranks reduce-scatter
+  // in shared memory (two-shot's first half), each rank all-reduces its chunk with the ranks of
+  // its rail (the same local index on every node) by recursive halving-doubling over MPI
+  // point-to-point, and the node's ranks copy the finished chunks from each other.
+  void hierarchical_shm_all_reduce(const OpArgs& a) {
     const std::size_t elt = dtype_info(a.dtype).size;
-    const int64_t count = a.layout.recv_count;
-    const void* mine_in = a.inplace ? a.recv[0] : a.send[0];
-    char* out = static_cast<char*>(a.recv[0]);
-    shm_->barrier();  // every input is ready and nobody still reads the last outputs
-    auto input = [&](int peer) -> const char* {
-      return static_cast<const char*>(peer == rank_ ? mine_in : shm_->peer_address(mine_in, peer));
-    };
-    auto reduce_range = [&](char* dst, int64_t lo, int64_t hi) {
-      if (hi <= lo) return;
-      // This rank's own input goes first: dst may alias it (in place), never a peer's.
-      const char* own = input(rank_) + lo * elt;
-      bool first = true;
-      for (int peer = 0; peer < size_; ++peer) {
-        if (peer == rank_) continue;
-        host_reduce3(a.dtype, a.op, dst, first ? own : dst, input(peer) + lo * elt, hi - lo);
-        first = false;
-      }
-      if (first && dst != own) std::memcpy(dst, own, static_cast<std::size_t>(hi - lo) * elt);
-      if (a.op == RedOp::kAvg) host_finish_avg(a.dtype, dst, hi - lo, size_);
-    };
-    if (two_shot) {
-      const auto [lo, hi] = chunk_range(count, size_, rank_);
-      reduce_range(out + lo * elt, lo, hi);
-      shm_->barrier();  // every chunk is reduced
-      for (int peer = 0; peer < size_; ++peer) {
-        if (peer == rank_) continue;
-        const auto [plo, phi] = chunk_range(count, size_, peer);
-        std::memcpy(out + plo * elt, static_cast<char*>(shm_->peer_address(out, peer)) + plo * elt,
-                    static_cast<std::size_t>(phi - plo) * elt);
-      }
-      return;
-    }
-    if (!a.inplace) return reduce_range(out, 0, count);
-    scratch_.resize(static_cast<std::size_t>(count) * elt);
-    reduce_range(scratch_.data(), 0, count);
-    shm_->barrier();  // peers are done reading this rank's input
-    std::memcpy(out, scratch_.data(), scratch_.size());
+    const Schedule& rail = rail_schedule();
+    two_shot_all_reduce_around(
+        shm_context(), a,
+        [&](char* chunk, int64_t count) {
+          execute_on(rail_comm_, rank_ / shape_.ranks_per_node, rail, chunk, count, elt, a);
+        },
+        size_);
+  }
+
+  const Schedule& rail_schedule() {
+    if (!rail_) rail_ = rhd_all_reduce({shape_.nodes(), shape_.nodes()});
+    return *rail_;
   }
 
   // Pairwise only: block (s, d) travels from s's send buffer straight to d's receive buffer.
@@ -258,12 +295,15 @@ class ScheduleBackend final : public Backend {
   std::unique_ptr<Memory> memory_;
   BackendConfig config_;
   MPI_Comm comm_ = MPI_COMM_NULL;
-  MPI_Comm node_comm_ = MPI_COMM_NULL;
+  MPI_Comm node_comm_ = MPI_COMM_NULL;  // this rank's (virtual) node
+  MPI_Comm rail_comm_ = MPI_COMM_NULL;  // the ranks with this rank's local index, one per node
   std::unique_ptr<ShmNode> shm_;
   int rank_ = 0, size_ = 1;
   Shape shape_;
   std::map<std::pair<int, int>, Schedule> cache_;
   std::vector<char> scratch_;
+  std::optional<Schedule> rail_;
+  std::size_t pipeline_bytes_ = 0;
 };
 
 }  // namespace

@@ -297,6 +297,48 @@ Schedule binomial_broadcast(const Shape& shape, int root) {
   return s;
 }
 
+// One step: every rank reads what it needs straight from its owners (shared memory reads the
+// peers' buffers directly; over point-to-point, every owner sends to every reader at once).
+Schedule one_shot_all_gather(const Shape& shape) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kAllGather, "one_shot", shape, n);
+  if (n == 1) return s;
+  Step step;
+  for (int dst = 0; dst < n; ++dst) {
+    for (int src = 0; src < n; ++src) {
+      if (src != dst) step.transfers.push_back({src, dst, src, false});
+    }
+  }
+  s.steps.push_back(std::move(step));
+  return s;
+}
+
+Schedule one_shot_reduce_scatter(const Shape& shape) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kReduceScatter, "one_shot", shape, n);
+  if (n == 1) return s;
+  Step step;  // rank c reduces chunk c from every rank's input: the first half of two-shot
+  for (int c = 0; c < n; ++c) {
+    for (int src = 0; src < n; ++src) {
+      if (src != c) step.transfers.push_back({src, c, c, true});
+    }
+  }
+  s.steps.push_back(std::move(step));
+  return s;
+}
+
+Schedule one_shot_broadcast(const Shape& shape, int root) {
+  const int n = shape.nranks;
+  Schedule s = empty(Collective::kBroadcast, "one_shot", shape, 1);
+  if (n == 1) return s;
+  Step step;
+  for (int dst = 0; dst < n; ++dst) {
+    if (dst != root) step.transfers.push_back({root, dst, 0, false});
+  }
+  s.steps.push_back(std::move(step));
+  return s;
+}
+
 const std::vector<ScheduleEntry>& schedule_table() {
   static const std::vector<ScheduleEntry> table = {
       {Collective::kAllReduce, "ring", ring_all_reduce},
@@ -305,11 +347,16 @@ const std::vector<ScheduleEntry>& schedule_table() {
       {Collective::kAllReduce, "two_shot", two_shot_all_reduce},
       {Collective::kAllReduce, "hierarchical", hierarchical_all_reduce},
       {Collective::kAllGather, "ring", ring_all_gather},
+      {Collective::kAllGather, "one_shot", one_shot_all_gather},
       {Collective::kReduceScatter, "ring", ring_reduce_scatter},
+      {Collective::kReduceScatter, "one_shot", one_shot_reduce_scatter},
       {Collective::kAllToAll, "pairwise", pairwise_all_to_all},
       {Collective::kAllToAll, "bruck", bruck_all_to_all},
       {Collective::kAllToAll, "hierarchical", hierarchical_all_to_all},
-      {Collective::kBroadcast, "binomial", [](const Shape& s) { return binomial_broadcast(s, 0); }},
+      {Collective::kBroadcast, "binomial", [](const Shape& s) { return binomial_broadcast(s, 0); },
+       binomial_broadcast},
+      {Collective::kBroadcast, "one_shot", [](const Shape& s) { return one_shot_broadcast(s, 0); },
+       one_shot_broadcast},
   };
   return table;
 }

@@ -51,15 +51,19 @@ Schedule two_shot_all_reduce(const Shape& shape);
 Schedule hierarchical_all_reduce(const Shape& shape);  // intra RS, inter per rail, intra AG
 Schedule ring_all_gather(const Shape& shape);
 Schedule ring_reduce_scatter(const Shape& shape);
+Schedule one_shot_all_gather(const Shape& shape);      // every rank reads every block at once
+Schedule one_shot_reduce_scatter(const Shape& shape);  // rank c reduces chunk c from all inputs
 Schedule pairwise_all_to_all(const Shape& shape);
 Schedule bruck_all_to_all(const Shape& shape);
 Schedule hierarchical_all_to_all(const Shape& shape);  // aggregate per node
 Schedule binomial_broadcast(const Shape& shape, int root);
+Schedule one_shot_broadcast(const Shape& shape, int root);  // every rank reads the root's buffer
 
 struct ScheduleEntry {
   Collective collective;
   const char* algorithm;
   Schedule (*make)(const Shape& shape);
+  Schedule (*make_rooted)(const Shape& shape, int root) = nullptr;  // rooted collectives
 };
 // Every algorithm with a fixed root of 0 where one is needed (the table the backend and the
 // tests read).

@@ -28,12 +28,19 @@ TEST(Schedules, EveryAlgorithmIsCorrectForEveryShape) {
   EXPECT_GT(checked, 1000);
 }
 
-TEST(Schedules, BroadcastFromEveryRoot) {
-  for (int n = 1; n <= 33; ++n) {
-    for (int root = 0; root < n; ++root) {
-      ASSERT_EQ(check_schedule(binomial_broadcast({n, n}, root), root), "") << n << " " << root;
+TEST(Schedules, RootedAlgorithmsFromEveryRoot) {
+  int rooted = 0;
+  for (const ScheduleEntry& entry : schedule_table()) {
+    if (!entry.make_rooted) continue;
+    ++rooted;
+    for (int n = 1; n <= 33; ++n) {
+      for (int root = 0; root < n; ++root) {
+        ASSERT_EQ(check_schedule(entry.make_rooted({n, n}, root), root), "")
+            << entry.algorithm << " " << n << " " << root;
+      }
     }
   }
+  EXPECT_EQ(rooted, 2);  // binomial and one-shot broadcast
 }
 
 TEST(Schedules, StepCountsAreTheAlgorithms) {
@@ -45,6 +52,9 @@ TEST(Schedules, StepCountsAreTheAlgorithms) {
   EXPECT_EQ(bruck_all_to_all({16, 16}).steps.size(), 4u);      // log2 n
   EXPECT_EQ(pairwise_all_to_all({16, 16}).steps.size(), 15u);  // n-1
   EXPECT_EQ(binomial_broadcast({9, 9}, 0).steps.size(), 4u);   // ceil(log2 n)
+  EXPECT_EQ(one_shot_all_gather({8, 8}).steps.size(), 1u);
+  EXPECT_EQ(one_shot_reduce_scatter({8, 8}).steps.size(), 1u);
+  EXPECT_EQ(one_shot_broadcast({8, 8}, 3).steps.size(), 1u);
   // Hierarchical all_to_all sends each remote block across nodes once, on its rail.
   const Schedule h = hierarchical_all_to_all({8, 4});
   for (const Step& step : h.steps) {
@@ -72,6 +82,10 @@ TEST(Schedules, BrokenSchedulesAreCaught) {
     wrong_peer.steps[0].transfers[0].dst = (wrong_peer.steps[0].transfers[0].dst + 1) % 4;
   }
   EXPECT_NE(check_schedule(wrong_peer), "");
+
+  Schedule wrong_owner = one_shot_reduce_scatter({3, 3});
+  wrong_owner.steps[0].transfers[0].chunk = 1;  // rank 0 would receive chunk 1, owned by rank 1
+  EXPECT_NE(check_schedule(wrong_owner), "");
 
   Schedule ghost = ring_all_gather({4, 4});
   ghost.steps[0].transfers[0].chunk = 3;  // rank 0 does not hold chunk 3 yet
