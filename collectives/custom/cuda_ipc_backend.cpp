@@ -89,9 +89,12 @@ class CudaIpcBackend final : public Backend {
              "' for all_reduce (auto, one_shot, two_shot)";
     }
     if (c == Collective::kAllToAll) {
-      if (algorithm_ == "auto" || algorithm_ == "direct") return std::nullopt;
+      // pairwise: the host's name for the same exchange (every rank reads its block of each peer)
+      if (algorithm_ == "auto" || algorithm_ == "direct" || algorithm_ == "pairwise") {
+        return std::nullopt;
+      }
       return "backend custom on device memory has no algorithm '" + algorithm_ +
-             "' for all_to_all (auto, direct)";
+             "' for all_to_all (auto, direct, pairwise)";
     }
     return "backend custom on device memory runs all_reduce and all_to_all (CUDA IPC kernels); " +
            std::string(collective_spec(c).name) + " runs on host memory (--memory host)";
