@@ -24,6 +24,9 @@ class Runtime;
 // is printed by the rank that saw it and ends the whole job with exit 3.
 int run_on_runtime(Runtime& runtime, const std::function<int()>& body);
 
+// The process's command line as one string, for run records.
+std::string join_command_line(int argc, char** argv);
+
 // Prints "collbench: error: <message>" once per run (rank 0 of a launcher, or a lone process).
 void print_error(const std::string& message);
 

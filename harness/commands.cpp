@@ -45,6 +45,12 @@ int run_on_runtime(Runtime& runtime, const std::function<int()>& body) {
   return kExitRuntime;  // not reached: abort() ends the process
 }
 
+std::string join_command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) out.append(i ? " " : "").append(argv[i]);
+  return out;
+}
+
 void print_error(const std::string& message) {
   if (launcher_rank() > 0) return;
   std::fprintf(stderr, "collbench: error: %s\n", message.c_str());

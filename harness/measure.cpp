@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "harness/errors.hpp"
+#include "results/statistics.hpp"
 
 namespace collbench {
 
@@ -13,12 +14,6 @@ namespace {
 constexpr int kTimeSlot = 0;
 constexpr int kRank0Slot = 1;
 constexpr int kWrongSlot = 2;
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
 
 std::string redop_label(const CollectiveSpec& spec, RedOp op) {
   return spec.uses_op ? std::string(redop_info(op).name) : "none";

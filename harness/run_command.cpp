@@ -1,7 +1,6 @@
 // `collbench run`: options -> runtime -> backend -> measurement -> sinks.
 #include <algorithm>
 #include <cstdio>
-#include <sstream>
 
 #include "harness/command.hpp"
 #include "harness/errors.hpp"
@@ -20,12 +19,6 @@ namespace collbench {
 std::unique_ptr<Command> make_copy_command();
 
 namespace {
-
-std::string join_command_line(int argc, char** argv) {
-  std::ostringstream out;
-  for (int i = 0; i < argc; ++i) out << (i ? " " : "") << argv[i];
-  return out.str();
-}
 
 class RunCommand final : public Command {
  public:

@@ -21,6 +21,8 @@
 #include "results/atomic_file.hpp"
 #include "results/reader.hpp"
 #include "results/record.hpp"
+#include "results/report_validation.hpp"
+#include "results/statistics.hpp"
 
 namespace collbench {
 namespace {
@@ -34,26 +36,6 @@ std::vector<std::string> split_list(const std::string& text) {
     if (!item.empty()) items.push_back(item);
   }
   return items;
-}
-
-std::string join_command_line(int argc, char** argv) {
-  std::string out;
-  for (int i = 0; i < argc; ++i) out += (i ? " " : "") + std::string(argv[i]);
-  return out;
-}
-
-std::string number(const nlohmann::json& value) {
-  if (value.is_null()) return "-";
-  if (value.is_string()) return value.get<std::string>();
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g", value.get<double>());
-  return text;
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
 class ValidateCommand final : public Command {
@@ -294,14 +276,15 @@ class ValidateCommand final : public Command {
         where += n.get<std::string>();
       }
       std::printf("  %-44s %6zu %10.4g %10s %10s  %s\n", label.c_str(), list.size(), median(values),
-                  number((**worst)["measured"]).c_str(),
-                  number((**worst).value("expected", nlohmann::json())).c_str(), where.c_str());
+                  verdict_value_text((**worst)["measured"]).c_str(),
+                  verdict_value_text((**worst).value("expected", nlohmann::json())).c_str(),
+                  where.c_str());
     }
     std::printf("#\n# %-24s %-6s %7s %7s %7s\n", "node", "status", "passed", "failed", "warned");
     for (const nlohmann::json& v : verdicts.records) {
       if (v.value("check", "") != "overall") continue;
       std::printf("  %-24s %-6s %7s %7d %7d\n", v["node"].get<std::string>().c_str(),
-                  v["status"].get<std::string>().c_str(), number(v["measured"]).c_str(),
+                  v["status"].get<std::string>().c_str(), verdict_value_text(v["measured"]).c_str(),
                   v.value("failed", 0), v.value("warned", 0));
     }
     std::size_t printed = 0;
@@ -315,9 +298,9 @@ class ValidateCommand final : public Command {
                          v["node"].get<std::string>() + ": " + v["check"].get<std::string>();
       if (v.contains("partner")) line += " with " + v["partner"].get<std::string>();
       if (!v["measured"].is_null()) {
-        line += ": measured " + number(v["measured"]);
+        line += ": measured " + verdict_value_text(v["measured"]);
         if (!v.value("unit", "").empty()) line += " " + v.value("unit", "");
-        if (!v["expected"].is_null()) line += ", expected " + number(v["expected"]);
+        if (!v["expected"].is_null()) line += ", expected " + verdict_value_text(v["expected"]);
       }
       if (v.contains("detail")) line += " (" + v["detail"].get<std::string>() + ")";
       std::printf("%s\n", line.c_str());

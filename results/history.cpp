@@ -1,4 +1,5 @@
 #include "results/history.hpp"
+#include "results/statistics.hpp"
 
 #include <sqlite3.h>
 
@@ -72,12 +73,6 @@ CREATE TABLE IF NOT EXISTS results (
 );
 CREATE INDEX IF NOT EXISTS results_by_config ON results(config_key);
 )sql";
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 }  // namespace
 
@@ -240,10 +235,10 @@ std::vector<HistoryJudgement> HistoryDb::check(const RunFile& run, int last, dou
     j.history_points = static_cast<int>(values.size());
     j.enough_history = values.size() >= 3 && row.bytes > 0;
     if (!values.empty()) {
-      j.median = median_of(values);
+      j.median = median(values);
       std::vector<double> deviations;
       for (double v : values) deviations.push_back(std::fabs(v - j.median));
-      j.mad = median_of(deviations);
+      j.mad = median(deviations);
       // 1.4826 x MAD estimates the standard deviation of normal noise; the threshold keeps a
       // perfectly steady history from flagging sub-percent changes.
       const double band = std::max(mad_factor * 1.4826 * j.mad, threshold_pct / 100.0 * j.median);

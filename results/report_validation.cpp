@@ -15,7 +15,9 @@ std::string status_cell(const std::string& status) {
   return "<td class=\"text " + std::string(css) + "\">" + html_escape(status) + "</td>";
 }
 
-std::string value_text(const nlohmann::json& value) {
+}  // namespace
+
+std::string verdict_value_text(const nlohmann::json& value) {
   if (value.is_null()) return "-";
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number_integer()) return std::to_string(value.get<int64_t>());
@@ -24,8 +26,6 @@ std::string value_text(const nlohmann::json& value) {
   std::snprintf(text, sizeof text, "%.4g", value.get<double>());
   return text;
 }
-
-}  // namespace
 
 std::string validation_section_html(const std::vector<RunFile>& runs) {
   std::ostringstream html;
@@ -54,8 +54,8 @@ std::string validation_section_html(const std::vector<RunFile>& runs) {
     for (const nlohmann::json* n : nodes) {
       html << "<tr><td class=text>" << html_escape(n->value("node", std::string("?"))) << "</td>"
            << status_cell(n->value("status", std::string("?"))) << "<td>"
-           << value_text(n->value("measured", nlohmann::json())) << "</td><td>"
-           << value_text(n->value("expected", nlohmann::json())) << "</td><td>"
+           << verdict_value_text(n->value("measured", nlohmann::json())) << "</td><td>"
+           << verdict_value_text(n->value("expected", nlohmann::json())) << "</td><td>"
            << n->value("failed", 0) << "</td><td>" << n->value("warned", 0) << "</td></tr>\n";
     }
     html << "</table>\n";
@@ -69,8 +69,8 @@ std::string validation_section_html(const std::vector<RunFile>& runs) {
            << status_cell(v.value("status", std::string("?"))) << "<td class=text>"
            << html_escape(v.value("check", std::string())) << "</td><td class=text>"
            << html_escape(v.value("partner", std::string())) << "</td><td>"
-           << html_escape(value_text(v.value("measured", nlohmann::json()))) << "</td><td>"
-           << html_escape(value_text(v.value("expected", nlohmann::json())))
+           << html_escape(verdict_value_text(v.value("measured", nlohmann::json()))) << "</td><td>"
+           << html_escape(verdict_value_text(v.value("expected", nlohmann::json())))
            << "</td><td class=text>" << html_escape(v.value("unit", std::string()))
            << "</td><td class=text>" << html_escape(v.value("detail", std::string()))
            << "</td></tr>\n";

@@ -8,6 +8,10 @@
 
 namespace collbench {
 
+// A verdict's measured or expected value as text: "-" for none, strings as they are, integers
+// whole, other numbers to 4 significant digits. The validate table and the report share it.
+std::string verdict_value_text(const nlohmann::json& value);
+
 // HTML for the validation section, or "" when no run holds verdicts.
 std::string validation_section_html(const std::vector<RunFile>& runs);
 

@@ -43,6 +43,13 @@ void ring_all_gather_steps(Schedule& s, const std::vector<int>& ranks,
   }
 }
 
+// Chunks 0 .. count-1, the order the ring steps walk them in.
+std::vector<int64_t> iota_chunks(int count) {
+  std::vector<int64_t> chunks(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) chunks[static_cast<std::size_t>(i)] = i;
+  return chunks;
+}
+
 std::vector<int> iota_ranks(int first, int count, int stride = 1) {
   std::vector<int> out;
   for (int i = 0; i < count; ++i) out.push_back(first + i * stride);
@@ -54,8 +61,7 @@ std::vector<int> iota_ranks(int first, int count, int stride = 1) {
 Schedule ring_all_reduce(const Shape& shape) {
   const int n = shape.nranks;
   Schedule s = empty(Collective::kAllReduce, "ring", shape, n);
-  std::vector<int64_t> chunks(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) chunks[i] = i;
+  const std::vector<int64_t> chunks = iota_chunks(n);
   ring_reduce_scatter_steps(s, iota_ranks(0, n), chunks);
   ring_all_gather_steps(s, iota_ranks(0, n), chunks);
   return s;
@@ -171,8 +177,7 @@ Schedule hierarchical_all_reduce(const Shape& shape) {
   if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
   const int nodes = n / k;
   Schedule s = empty(Collective::kAllReduce, "hierarchical", shape, k);
-  std::vector<int64_t> chunks(static_cast<std::size_t>(k));
-  for (int i = 0; i < k; ++i) chunks[i] = i;
+  const std::vector<int64_t> chunks = iota_chunks(k);
   // 1. Inside each node a ring reduce-scatter: local rank l ends with chunk l reduced over its
   // node.
   std::vector<Step> phase;
@@ -207,8 +212,7 @@ Schedule hierarchical_all_reduce(const Shape& shape) {
 Schedule ring_all_gather(const Shape& shape) {
   const int n = shape.nranks;
   Schedule s = empty(Collective::kAllGather, "ring", shape, n);
-  std::vector<int64_t> chunks(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) chunks[i] = i;
+  const std::vector<int64_t> chunks = iota_chunks(n);
   ring_all_gather_steps(s, iota_ranks(0, n), chunks);
   return s;
 }
@@ -216,8 +220,7 @@ Schedule ring_all_gather(const Shape& shape) {
 Schedule ring_reduce_scatter(const Shape& shape) {
   const int n = shape.nranks;
   Schedule s = empty(Collective::kReduceScatter, "ring", shape, n);
-  std::vector<int64_t> chunks(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) chunks[i] = i;
+  const std::vector<int64_t> chunks = iota_chunks(n);
   ring_reduce_scatter_steps(s, iota_ranks(0, n), chunks);
   return s;
 }

@@ -6,15 +6,10 @@
 #include <tuple>
 
 #include "harness/errors.hpp"
+#include "results/statistics.hpp"
 
 namespace collbench {
 namespace {
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
 
 // Rounds a threshold to 3 significant digits, so specs read well and diff cleanly.
 double round3(double value) {
