@@ -105,6 +105,12 @@ class Backend {
 
   // Library versions and settings for the run record (e.g. "mpi_datatype_mode").
   virtual void describe(nlohmann::json& run_record) const { (void)run_record; }
+  // The algorithm that runs `args` when the backend chooses it itself (collbench's own
+  // collectives), for the result record; empty when a library decides.
+  virtual std::string algorithm(const OpArgs& args) const {
+    (void)args;
+    return "";
+  }
 };
 
 // The registry: backends by name, so the CLI, docs and `auto` read one table.

@@ -294,6 +294,7 @@ ResultRecord Measurement::measure(const Group& group, Buffers& buffers, const Bu
   r.busbw_GBps = r.algbw_GBps * r.bus_factor;
   r.wrong = check ? wrong : -1;
   r.ceiling_GBps = ceiling_GBps_;
+  r.algorithm = backend_.algorithm(args);
   return r;
 }
 

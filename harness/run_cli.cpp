@@ -68,7 +68,7 @@ CLI::App* add_run_subcommand(CLI::App& app, RunFlags& f) {
                   "Describe a saved hwloc XML instead of this machine (header, record, ceiling)");
   run->add_option("--algo", f.algorithm,
                   "custom backend: the algorithm (ring, rhd, one_shot, two_shot, hierarchical, "
-                  "pairwise, binomial) or auto");
+                  "pairwise, bruck, binomial) or auto, by size and shape");
   run->add_option("--ranks-per-node", f.ranks_per_node,
                   "custom backend: group ranks into virtual nodes of K (hierarchical algorithms)");
   run->add_option("--fault-rank", f.fault_rank, "test-* backends: the misbehaving rank")

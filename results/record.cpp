@@ -31,6 +31,7 @@ nlohmann::json to_json(const ResultRecord& r) {
       {"bus_factor", r.bus_factor},
       {"wrong", r.wrong},
   };
+  if (!r.algorithm.empty()) j["algorithm"] = r.algorithm;
   if (r.ceiling_GBps > 0) {
     j["ceiling_GBps"] = r.ceiling_GBps;
     j["efficiency"] = r.busbw_GBps / r.ceiling_GBps;

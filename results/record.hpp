@@ -38,6 +38,7 @@ struct ResultRecord {
   double bus_factor = 1;
   int64_t wrong = -1;       // -1 when not verified (-c 0)
   double ceiling_GBps = 0;  // 0 when no ceiling is known
+  std::string algorithm;    // the backend's own algorithm for this size ("" when a library picks)
 };
 
 nlohmann::json to_json(const ResultRecord& record);

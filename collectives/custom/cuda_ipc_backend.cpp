@@ -110,8 +110,7 @@ class CudaIpcBackend final : public Backend {
       return;
     }
     const auto bytes = static_cast<std::size_t>(count) * elt;
-    const bool one_shot = algorithm_ == "one_shot" ||
-                          (algorithm_ == "auto" && static_cast<int64_t>(bytes) <= kOneShotMaxBytes);
+    const bool one_shot = algorithm(args) == "one_shot";
     reserve(bytes, one_shot ? 0 : bytes);
     if (one_shot) {
       peer_all_reduce_one_shot(args.dtype, args.op, peers_, args.send[0], args.recv[0], count,
@@ -123,6 +122,16 @@ class CudaIpcBackend final : public Backend {
     if (args.op == RedOp::kAvg) {
       device_finish_avg(args.dtype, args.recv[0], count, size_, slot_.stream);
     }
+  }
+
+  // all_to_all has one kernel (every block straight to its peer); all_reduce one-shot up to
+  // kOneShotMaxBytes under auto.
+  std::string algorithm(const OpArgs& args) const override {
+    if (args.collective == Collective::kAllToAll) return "direct";
+    if (algorithm_ != "auto") return algorithm_;
+    const int64_t bytes =
+        args.layout.param_count * static_cast<int64_t>(dtype_info(args.dtype).size);
+    return bytes <= kOneShotMaxBytes ? "one_shot" : "two_shot";
   }
 
   void complete() override { CB_CUDA(cudaStreamSynchronize(slot_.stream)); }

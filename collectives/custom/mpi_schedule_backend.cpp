@@ -4,15 +4,22 @@
 // the state from before the step, as the schedule checker assumes. When every rank shares one
 // node, the algorithms that have a shared-memory executor (shm_collectives.hpp) run there instead
 // and `auto` picks them (docs/custom-collectives.md).
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <span>
+#include <stdexcept>
+#include <tuple>
 
 #include "collectives/backend.hpp"
+#include "collectives/custom/all_to_all_blocks.hpp"
 #include "collectives/custom/cuda_ipc_backend.hpp"
+#include "collectives/custom/mpi_plan_executor.hpp"
 #include "collectives/custom/schedule.hpp"
 #include "collectives/custom/shm_collectives.hpp"
 #include "collectives/custom/shm_node.hpp"
+#include "collectives/custom/step_plan.hpp"
 #include "harness/mpi_check.hpp"
 #include "harness/mpi_runtime.hpp"
 #include "kernels/host_reduce.hpp"
@@ -22,10 +29,20 @@ namespace {
 
 constexpr int kTagBase = 4000;
 
+// A schedule and this rank's part of it.
+struct Planned {
+  Schedule schedule;
+  std::vector<RankStep> plan;
+};
+
 class ScheduleBackend final : public Backend {
  public:
   ScheduleBackend(const MpiRuntime& runtime, const BackendConfig& config)
-      : who_(runtime.identity()), memory_(make_host_memory()), config_(config) {
+      : who_(runtime.identity()),
+        memory_(make_host_memory()),
+        config_(config),
+        executor_(runtime.identity()),
+        blocks_(runtime.rank(), runtime.size()) {
     comm_ = runtime.duplicate_world();
     rank_ = runtime.rank();
     size_ = runtime.size();
@@ -80,7 +97,7 @@ class ScheduleBackend final : public Backend {
       return "backend custom has no " + std::string(collective_spec(c).name) +
              " (it runs all_reduce, all_gather, reduce_scatter, all_to_all and broadcast)";
     }
-    if (!entry_for(c)) {
+    if (!entry_for(c, config_.algorithm)) {
       return "backend custom has no algorithm '" + config_.algorithm + "' for " +
              std::string(collective_spec(c).name);
     }
@@ -88,7 +105,7 @@ class ScheduleBackend final : public Backend {
   }
 
   void run(const OpArgs& a) override {
-    const std::string_view algorithm = algorithm_for(a.collective);
+    const std::string_view algorithm = algorithm_for(a);
     if (shm_ && shape_.nodes() == 1) {
       if (const ShmAlgorithm* shm = find_shm_algorithm(a.collective, algorithm)) {
         return shm->run(shm_context(), a);
@@ -97,14 +114,12 @@ class ScheduleBackend final : public Backend {
     if (shm_ && a.collective == Collective::kAllReduce && algorithm == "hierarchical") {
       return hierarchical_shm_all_reduce(a);
     }
-    const Schedule& s = schedule_for(a.collective, a.root);
+    const Planned& planned = schedule_for(a.collective, algorithm, a.root);
     const std::size_t elt = dtype_info(a.dtype).size;
     const int64_t base = a.layout.param_count;
-    switch (a.collective) {
-      case Collective::kAllToAll:
-        return run_all_to_all(a, s, elt, base);
-      default:
-        break;
+    if (a.collective == Collective::kAllToAll) {
+      if (algorithm == "pairwise") return run_all_to_all(a, planned.schedule, elt, base);
+      return run_relayed_all_to_all(a, planned, elt, base);
     }
     // The working buffer holds the whole vector the schedule's chunks divide.
     const int64_t total =
@@ -121,7 +136,7 @@ class ScheduleBackend final : public Backend {
     } else if (!a.inplace && (a.collective == Collective::kAllReduce || rank_ == a.root)) {
       std::memcpy(work, a.send[0], static_cast<std::size_t>(total) * elt);
     }
-    execute(s, work, total, elt, a);
+    executor_.run(comm_, planned.plan, vector_access(planned.schedule, work, total, elt, a));
     if (a.op == RedOp::kAvg && collective_spec(a.collective).uses_op) {
       host_finish_avg(a.dtype, work, total, size_);
     }
@@ -131,6 +146,8 @@ class ScheduleBackend final : public Backend {
       std::memcpy(out, work + rank_ * base * elt, base * elt);
     }
   }
+
+  std::string algorithm(const OpArgs& a) const override { return std::string(algorithm_for(a)); }
 
   void complete() override {}
   void describe(nlohmann::json& record) const override {
@@ -160,34 +177,35 @@ class ScheduleBackend final : public Backend {
     return static_cast<std::size_t>(std::stoull(value));
   }
 
-  const ScheduleEntry* entry_for(Collective c) const {
+  // The schedule table's entry for `algorithm` ("auto" matches any), or null.
+  static const ScheduleEntry* entry_for(Collective c, std::string_view algorithm) {
     for (const ScheduleEntry& e : schedule_table()) {
-      if (e.collective != c) continue;
-      // all_to_all blocks go straight from source to destination here; Bruck and hierarchical
-      // relay blocks through other ranks and wait for the relay-capable executor.
-      if (c == Collective::kAllToAll && std::string_view(e.algorithm) != "pairwise") continue;
-      if (config_.algorithm == "auto" || config_.algorithm == e.algorithm) return &e;
+      if (e.collective == c && (algorithm == "auto" || algorithm == e.algorithm)) return &e;
     }
     return nullptr;
   }
 
-  // The algorithm `auto` stands for: the shared-memory one on one node, else the table's first.
-  std::string_view algorithm_for(Collective c) const {
+  // The algorithm that runs: the one named, else on one node the shared-memory one, else the
+  // point-to-point choice for this size and shape.
+  std::string_view algorithm_for(const OpArgs& a) const {
     if (config_.algorithm != "auto") return config_.algorithm;
     if (shm_ && shape_.nodes() == 1) {
-      if (const ShmAlgorithm* shm = find_shm_algorithm(c, "auto")) return shm->algorithm;
+      if (const ShmAlgorithm* shm = find_shm_algorithm(a.collective, "auto")) return shm->algorithm;
     }
-    const ScheduleEntry* e = entry_for(c);
-    return e ? std::string_view(e->algorithm) : std::string_view("auto");
+    const std::size_t elt = dtype_info(a.dtype).size;
+    const auto bytes = static_cast<std::size_t>(std::max(a.layout.send_count, a.layout.recv_count));
+    return auto_algorithm(a.collective, shape_, bytes * elt);
   }
 
-  const Schedule& schedule_for(Collective c, int root) {
-    const auto key = std::make_pair(static_cast<int>(c), root);
+  const Planned& schedule_for(Collective c, std::string_view algorithm, int root) {
+    const auto key = std::make_tuple(static_cast<int>(c), std::string(algorithm), root);
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
-    const ScheduleEntry* e = entry_for(c);
+    const ScheduleEntry* e = entry_for(c, algorithm);
+    if (!e) throw std::logic_error("no schedule '" + std::string(algorithm) + "'");
     Schedule s = e->make_rooted ? e->make_rooted(shape_, root) : e->make(shape_);
-    return cache_.emplace(key, std::move(s)).first->second;
+    std::vector<RankStep> plan = plan_for_rank(s, rank_);
+    return cache_.emplace(key, Planned{std::move(s), std::move(plan)}).first->second;
   }
 
   // Chunk c of a vector of `total` elements split in `nchunks`.
@@ -195,46 +213,27 @@ class ScheduleBackend final : public Backend {
     return {total * c / nchunks, total * (c + 1) / nchunks};
   }
 
-  void execute(const Schedule& s, char* work, int64_t total, std::size_t elt, const OpArgs& a) {
-    execute_on(comm_, rank_, s, work, total, elt, a);
-  }
-
-  // Runs `s` among the ranks of `comm`, this rank being `me` there.
-  void execute_on(MPI_Comm comm, int me, const Schedule& s, char* work, int64_t total,
-                  std::size_t elt, const OpArgs& a) {
-    for (std::size_t step = 0; step < s.steps.size(); ++step) {
-      std::vector<MPI_Request> requests;
-      std::vector<std::pair<const Transfer*, std::vector<char>>> incoming;
-      for (const Transfer& t : s.steps[step].transfers) {
-        if (t.dst == me) incoming.push_back({&t, {}});
-      }
-      for (auto& [t, buffer] : incoming) {
-        const auto [lo, hi] = chunk_range(total, s.nchunks, t->chunk);
-        buffer.resize(static_cast<std::size_t>(hi - lo) * elt);
-        requests.emplace_back();
-        CB_MPI(MPI_Irecv(buffer.data(), static_cast<int>(buffer.size()), MPI_BYTE, t->src,
-                         kTagBase + static_cast<int>(t->chunk % 1000), comm, &requests.back()),
-               who_);
-      }
-      for (const Transfer& t : s.steps[step].transfers) {
-        if (t.src != me) continue;
-        const auto [lo, hi] = chunk_range(total, s.nchunks, t.chunk);
-        requests.emplace_back();
-        CB_MPI(MPI_Isend(work + lo * elt, static_cast<int>((hi - lo) * elt), MPI_BYTE, t.dst,
-                         kTagBase + static_cast<int>(t.chunk % 1000), comm, &requests.back()),
-               who_);
-      }
-      CB_MPI(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE),
-             who_);
-      for (auto& [t, buffer] : incoming) {
-        const auto [lo, hi] = chunk_range(total, s.nchunks, t->chunk);
-        if (t->reduce) {
-          host_reduce(a.dtype, a.op, work + lo * elt, buffer.data(), hi - lo);
-        } else {
-          std::memcpy(work + lo * elt, buffer.data(), buffer.size());
-        }
-      }
-    }
+  // The chunks of a vector of `total` elements: added to or replaced on arrival.
+  static ChunkAccess vector_access(const Schedule& s, char* work, int64_t total, std::size_t elt,
+                                   const OpArgs& a) {
+    auto range = [&s, total](const Transfer& t) { return chunk_range(total, s.nchunks, t.chunk); };
+    return {[range, work, elt](const Transfer& t) {
+              const auto [lo, hi] = range(t);
+              return std::span<const char>(work + lo * elt,
+                                           static_cast<std::size_t>(hi - lo) * elt);
+            },
+            [range, elt](const Transfer& t) {
+              const auto [lo, hi] = range(t);
+              return static_cast<std::size_t>(hi - lo) * elt;
+            },
+            [range, work, elt, dtype = a.dtype, op = a.op](const Transfer& t, const char* data) {
+              const auto [lo, hi] = range(t);
+              if (t.reduce) {
+                host_reduce(dtype, op, work + lo * elt, data, hi - lo);
+              } else if (hi > lo) {
+                std::memcpy(work + lo * elt, data, static_cast<std::size_t>(hi - lo) * elt);
+              }
+            }};
   }
 
   ShmContext shm_context() { return {*shm_, scratch_, kDefaultPieceBytes, pipeline_bytes_}; }
@@ -245,17 +244,21 @@ class ScheduleBackend final : public Backend {
   // point-to-point, and the node's ranks copy the finished chunks from each other.
   void hierarchical_shm_all_reduce(const OpArgs& a) {
     const std::size_t elt = dtype_info(a.dtype).size;
-    const Schedule& rail = rail_schedule();
+    const Planned& rail = rail_schedule();
     two_shot_all_reduce_around(
         shm_context(), a,
         [&](char* chunk, int64_t count) {
-          execute_on(rail_comm_, rank_ / shape_.ranks_per_node, rail, chunk, count, elt, a);
+          executor_.run(rail_comm_, rail.plan, vector_access(rail.schedule, chunk, count, elt, a));
         },
         size_);
   }
 
-  const Schedule& rail_schedule() {
-    if (!rail_) rail_ = rhd_all_reduce({shape_.nodes(), shape_.nodes()});
+  const Planned& rail_schedule() {
+    if (!rail_) {
+      Schedule s = rhd_all_reduce({shape_.nodes(), shape_.nodes()});
+      std::vector<RankStep> plan = plan_for_rank(s, rank_ / shape_.ranks_per_node);
+      rail_ = Planned{std::move(s), std::move(plan)};
+    }
     return *rail_;
   }
 
@@ -291,18 +294,35 @@ class ScheduleBackend final : public Backend {
     }
   }
 
+  // Bruck and hierarchical: blocks travel through other ranks, which keep them until they pass
+  // them on (AllToAllBlocks); one message per peer and step carries every block for that peer.
+  void run_relayed_all_to_all(const OpArgs& a, const Planned& planned, std::size_t elt,
+                              int64_t base) {
+    const std::size_t block = static_cast<std::size_t>(base) * elt;
+    const char* send = static_cast<const char*>(a.send[0]);
+    char* recv = static_cast<char*>(a.recv[0]);
+    if (a.inplace) {  // arriving blocks would overwrite blocks still to be sent
+      scratch_.assign(recv, recv + block * size_);
+      send = scratch_.data();
+    }
+    blocks_.start(send, recv, block);
+    executor_.run(comm_, planned.plan, blocks_.access());
+  }
+
   const Identity& who_;
   std::unique_ptr<Memory> memory_;
   BackendConfig config_;
+  MpiPlanExecutor executor_;
+  AllToAllBlocks blocks_;
   MPI_Comm comm_ = MPI_COMM_NULL;
   MPI_Comm node_comm_ = MPI_COMM_NULL;  // this rank's (virtual) node
   MPI_Comm rail_comm_ = MPI_COMM_NULL;  // the ranks with this rank's local index, one per node
   std::unique_ptr<ShmNode> shm_;
   int rank_ = 0, size_ = 1;
   Shape shape_;
-  std::map<std::pair<int, int>, Schedule> cache_;
+  std::map<std::tuple<int, std::string, int>, Planned> cache_;  // collective, algorithm, root
   std::vector<char> scratch_;
-  std::optional<Schedule> rail_;
+  std::optional<Planned> rail_;
   std::size_t pipeline_bytes_ = 0;
 };
 

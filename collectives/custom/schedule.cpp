@@ -43,10 +43,10 @@ void ring_all_gather_steps(Schedule& s, const std::vector<int>& ranks,
   }
 }
 
-// Chunks 0 .. count-1, the order the ring steps walk them in.
-std::vector<int64_t> iota_chunks(int count) {
+// Chunks first, first + stride, ... (count of them), the order the ring steps walk them in.
+std::vector<int64_t> iota_chunks(int count, int64_t stride = 1, int64_t first = 0) {
   std::vector<int64_t> chunks(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) chunks[static_cast<std::size_t>(i)] = i;
+  for (int i = 0; i < count; ++i) chunks[static_cast<std::size_t>(i)] = first + i * stride;
   return chunks;
 }
 
@@ -170,6 +170,21 @@ void append(Schedule& s, std::vector<Step>& phase) {
   for (Step& step : phase) s.steps.push_back(std::move(step));
 }
 
+// Binomial tree broadcast of chunk 0 over `ranks` from position `root`, its steps added to
+// `phase` (alongside whatever other groups already run there): in step j the 2^j positions that
+// hold the chunk, counted from the root, each send it 2^j positions further.
+void binomial_steps(std::vector<Step>& phase, const std::vector<int>& ranks, int root) {
+  const int n = static_cast<int>(ranks.size());
+  std::size_t index = 0;
+  for (int d = 1; d < n; d *= 2, ++index) {
+    if (phase.size() <= index) phase.emplace_back();
+    for (int v = 0; v < d && v + d < n; ++v) {  // virtual positions relative to the root
+      phase[index].transfers.push_back(
+          {ranks[mod(v + root, n)], ranks[mod(v + d + root, n)], 0, false});
+    }
+  }
+}
+
 }  // namespace
 
 Schedule hierarchical_all_reduce(const Shape& shape) {
@@ -205,6 +220,75 @@ Schedule hierarchical_all_reduce(const Shape& shape) {
     ring_all_gather_steps(part, iota_ranks(node * k, k), chunks);
     run_alongside(phase, part);
   }
+  append(s, phase);
+  return s;
+}
+
+// All-gather: first across nodes per rail, so each block crosses the network once per node and
+// the slow tier carries (nodes - 1) blocks per rank; then inside each node, where every rank
+// passes on the blocks its rail gathered.
+Schedule hierarchical_all_gather(const Shape& shape) {
+  const int n = shape.nranks, k = shape.ranks_per_node;
+  if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
+  const int nodes = n / k;
+  Schedule s = empty(Collective::kAllGather, "hierarchical", shape, n);
+  std::vector<Step> phase;
+  for (int l = 0; l < k && nodes > 1; ++l) {  // rail l gathers the blocks i * k + l
+    Schedule part = empty(Collective::kAllGather, "", shape, n);
+    ring_all_gather_steps(part, iota_ranks(l, nodes, k), iota_chunks(nodes, k, l));
+    run_alongside(phase, part);
+  }
+  append(s, phase);
+  phase.clear();
+  for (int node = 0; node < nodes; ++node) {
+    for (int from = 0; from < nodes; ++from) {  // the blocks of node `from`, inside `node`
+      Schedule part = empty(Collective::kAllGather, "", shape, n);
+      ring_all_gather_steps(part, iota_ranks(node * k, k), iota_chunks(k, 1, from * k));
+      run_alongside(phase, part);
+    }
+  }
+  append(s, phase);
+  return s;
+}
+
+// Reduce-scatter, the mirror image: inside each node first (local rank l ends with the node's sum
+// of every block i * k + l), then across nodes per rail, which leaves block r reduced at rank r.
+Schedule hierarchical_reduce_scatter(const Shape& shape) {
+  const int n = shape.nranks, k = shape.ranks_per_node;
+  if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
+  const int nodes = n / k;
+  Schedule s = empty(Collective::kReduceScatter, "hierarchical", shape, n);
+  std::vector<Step> phase;
+  for (int node = 0; node < nodes; ++node) {
+    for (int to = 0; to < nodes; ++to) {  // the blocks bound for node `to`
+      Schedule part = empty(Collective::kReduceScatter, "", shape, n);
+      ring_reduce_scatter_steps(part, iota_ranks(node * k, k), iota_chunks(k, 1, to * k));
+      run_alongside(phase, part);
+    }
+  }
+  append(s, phase);
+  phase.clear();
+  for (int l = 0; l < k && nodes > 1; ++l) {
+    Schedule part = empty(Collective::kReduceScatter, "", shape, n);
+    ring_reduce_scatter_steps(part, iota_ranks(l, nodes, k), iota_chunks(nodes, k, l));
+    run_alongside(phase, part);
+  }
+  append(s, phase);
+  return s;
+}
+
+// Broadcast: a binomial tree across nodes on the root's rail, then one inside every node from
+// the rank that received it.
+Schedule hierarchical_broadcast(const Shape& shape, int root) {
+  const int n = shape.nranks, k = shape.ranks_per_node;
+  if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
+  const int nodes = n / k;
+  Schedule s = empty(Collective::kBroadcast, "hierarchical", shape, 1);
+  std::vector<Step> phase;
+  binomial_steps(phase, iota_ranks(root % k, nodes, k), root / k);
+  append(s, phase);
+  phase.clear();
+  for (int node = 0; node < nodes; ++node) binomial_steps(phase, iota_ranks(node * k, k), root % k);
   append(s, phase);
   return s;
 }
@@ -288,15 +372,10 @@ Schedule hierarchical_all_to_all(const Shape& shape) {
 }
 
 Schedule binomial_broadcast(const Shape& shape, int root) {
-  const int n = shape.nranks;
   Schedule s = empty(Collective::kBroadcast, "binomial", shape, 1);
-  for (int d = 1; d < n; d *= 2) {
-    Step step;
-    for (int v = 0; v < d && v + d < n; ++v) {  // virtual ranks relative to the root
-      step.transfers.push_back({mod(v + root, n), mod(v + d + root, n), 0, false});
-    }
-    s.steps.push_back(std::move(step));
-  }
+  std::vector<Step> phase;
+  binomial_steps(phase, iota_ranks(0, shape.nranks), root);
+  append(s, phase);
   return s;
 }
 
@@ -342,6 +421,43 @@ Schedule one_shot_broadcast(const Shape& shape, int root) {
   return s;
 }
 
+namespace {
+
+// `auto` per collective: below `small_bytes` (per peer for all_to_all, whose blocks shrink with
+// the rank count) the algorithm with the fewest steps, as latency dominates there; above, the
+// hierarchical algorithm across (virtual) nodes, else the flat one. all_to_all stays pairwise
+// across nodes: relaying copies every block once more, which cost 2-4x at 256 KiB and up in the
+// measurements (docs/custom-collectives.md) and gained only below 1 KiB per peer, where Bruck is.
+struct AutoRule {
+  Collective collective;
+  std::size_t small_bytes;
+  bool per_peer;
+  const char* small;
+  const char* across_nodes;
+  const char* flat;
+};
+
+constexpr AutoRule kAutoRules[] = {
+    {Collective::kAllReduce, 8 * 1024, false, "rhd", "hierarchical", "ring"},
+    {Collective::kAllToAll, 1024, true, "bruck", "pairwise", "pairwise"},
+    {Collective::kAllGather, 0, false, "", "hierarchical", "ring"},
+    {Collective::kReduceScatter, 0, false, "", "hierarchical", "ring"},
+    {Collective::kBroadcast, 0, false, "", "hierarchical", "binomial"},
+};
+
+}  // namespace
+
+const char* auto_algorithm(Collective collective, const Shape& shape, std::size_t bytes) {
+  for (const AutoRule& rule : kAutoRules) {
+    if (rule.collective != collective) continue;
+    const std::size_t measured =
+        rule.per_peer ? bytes / static_cast<std::size_t>(shape.nranks) : bytes;
+    if (measured < rule.small_bytes) return rule.small;
+    return shape.nodes() > 1 && shape.ranks_per_node > 1 ? rule.across_nodes : rule.flat;
+  }
+  return "";
+}
+
 const std::vector<ScheduleEntry>& schedule_table() {
   static const std::vector<ScheduleEntry> table = {
       {Collective::kAllReduce, "ring", ring_all_reduce},
@@ -351,8 +467,10 @@ const std::vector<ScheduleEntry>& schedule_table() {
       {Collective::kAllReduce, "hierarchical", hierarchical_all_reduce},
       {Collective::kAllGather, "ring", ring_all_gather},
       {Collective::kAllGather, "one_shot", one_shot_all_gather},
+      {Collective::kAllGather, "hierarchical", hierarchical_all_gather},
       {Collective::kReduceScatter, "ring", ring_reduce_scatter},
       {Collective::kReduceScatter, "one_shot", one_shot_reduce_scatter},
+      {Collective::kReduceScatter, "hierarchical", hierarchical_reduce_scatter},
       {Collective::kAllToAll, "pairwise", pairwise_all_to_all},
       {Collective::kAllToAll, "bruck", bruck_all_to_all},
       {Collective::kAllToAll, "hierarchical", hierarchical_all_to_all},
@@ -360,6 +478,8 @@ const std::vector<ScheduleEntry>& schedule_table() {
        binomial_broadcast},
       {Collective::kBroadcast, "one_shot", [](const Shape& s) { return one_shot_broadcast(s, 0); },
        one_shot_broadcast},
+      {Collective::kBroadcast, "hierarchical",
+       [](const Shape& s) { return hierarchical_broadcast(s, 0); }, hierarchical_broadcast},
   };
   return table;
 }

@@ -3,6 +3,7 @@
 // chunk to whom and whether the receiver reduces it or stores it. Schedules know nothing of how
 // bytes move; transports (host shared memory, MPI point-to-point, CUDA peer memory) execute them,
 // and the simulator (schedule_check.hpp) proves each one correct without moving a byte.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,7 +49,9 @@ Schedule ring_all_reduce(const Shape& shape);
 Schedule rhd_all_reduce(const Shape& shape);  // recursive halving-doubling, any rank count
 Schedule one_shot_all_reduce(const Shape& shape);
 Schedule two_shot_all_reduce(const Shape& shape);
-Schedule hierarchical_all_reduce(const Shape& shape);  // intra RS, inter per rail, intra AG
+Schedule hierarchical_all_reduce(const Shape& shape);      // intra RS, inter per rail, intra AG
+Schedule hierarchical_all_gather(const Shape& shape);      // inter per rail, then intra
+Schedule hierarchical_reduce_scatter(const Shape& shape);  // intra, then inter per rail
 Schedule ring_all_gather(const Shape& shape);
 Schedule ring_reduce_scatter(const Shape& shape);
 Schedule one_shot_all_gather(const Shape& shape);      // every rank reads every block at once
@@ -58,6 +61,7 @@ Schedule bruck_all_to_all(const Shape& shape);
 Schedule hierarchical_all_to_all(const Shape& shape);  // aggregate per node
 Schedule binomial_broadcast(const Shape& shape, int root);
 Schedule one_shot_broadcast(const Shape& shape, int root);  // every rank reads the root's buffer
+Schedule hierarchical_broadcast(const Shape& shape, int root);  // root's rail, then each node
 
 struct ScheduleEntry {
   Collective collective;
@@ -65,6 +69,13 @@ struct ScheduleEntry {
   Schedule (*make)(const Shape& shape);
   Schedule (*make_rooted)(const Shape& shape, int root) = nullptr;  // rooted collectives
 };
+// What `--algo auto` runs over point-to-point for `bytes` per rank (the largest of a rank's send
+// and receive buffers) on `shape`: latency-bound sizes take the algorithms with the fewest steps,
+// larger ones across (virtual) nodes the hierarchical ones, which cross the slow tier least
+// (thresholds measured in docs/custom-collectives.md). On one node with shared memory the backend
+// picks its shared-memory algorithms before asking here.
+const char* auto_algorithm(Collective collective, const Shape& shape, std::size_t bytes);
+
 // Every algorithm with a fixed root of 0 where one is needed (the table the backend and the
 // tests read).
 const std::vector<ScheduleEntry>& schedule_table();

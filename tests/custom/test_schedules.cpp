@@ -34,13 +34,16 @@ TEST(Schedules, RootedAlgorithmsFromEveryRoot) {
     if (!entry.make_rooted) continue;
     ++rooted;
     for (int n = 1; n <= 33; ++n) {
-      for (int root = 0; root < n; ++root) {
-        ASSERT_EQ(check_schedule(entry.make_rooted({n, n}, root), root), "")
-            << entry.algorithm << " " << n << " " << root;
+      for (int k : {1, 2, 3, 4, n}) {
+        if (k > n || n % k != 0) continue;
+        for (int root = 0; root < n; ++root) {
+          ASSERT_EQ(check_schedule(entry.make_rooted({n, k}, root), root), "")
+              << entry.algorithm << " n=" << n << " k=" << k << " root " << root;
+        }
       }
     }
   }
-  EXPECT_EQ(rooted, 2);  // binomial and one-shot broadcast
+  EXPECT_EQ(rooted, 3);  // binomial, one-shot and hierarchical broadcast
 }
 
 TEST(Schedules, StepCountsAreTheAlgorithms) {
@@ -65,6 +68,61 @@ TEST(Schedules, StepCountsAreTheAlgorithms) {
     }
   }
   EXPECT_THROW(hierarchical_all_reduce({6, 4}), std::invalid_argument);
+  EXPECT_THROW(hierarchical_all_gather({6, 4}), std::invalid_argument);
+}
+
+// The hierarchical algorithms cross between nodes only on rails (the same local rank), and their
+// slow tier carries what the algorithm promises: all_gather and reduce_scatter (nodes - 1) chunks
+// per rank, the broadcast one chunk into every other node.
+TEST(Schedules, HierarchicalTrafficStaysOnRails) {
+  const int n = 12, k = 4, nodes = 3;
+  for (const Schedule& s : {hierarchical_all_gather({n, k}), hierarchical_reduce_scatter({n, k}),
+                            hierarchical_broadcast({n, k}, 6), hierarchical_all_reduce({n, k})}) {
+    std::vector<int> crossing(n, 0);
+    for (const Step& step : s.steps) {
+      for (const Transfer& t : step.transfers) {
+        if (t.src / k == t.dst / k) continue;
+        EXPECT_EQ(t.src % k, t.dst % k) << s.algorithm;
+        ++crossing[t.src];
+      }
+    }
+    int total = 0;
+    for (int c : crossing) total += c;
+    if (s.collective == Collective::kBroadcast) {
+      EXPECT_EQ(total, nodes - 1);
+    } else if (s.collective != Collective::kAllReduce) {
+      for (int r = 0; r < n; ++r) EXPECT_EQ(crossing[r], nodes - 1) << "rank " << r;
+    }
+  }
+  // Steps: ring across 3 nodes (2) plus ring inside nodes of 4 (3).
+  EXPECT_EQ(hierarchical_all_gather({n, k}).steps.size(), 5u);
+  EXPECT_EQ(hierarchical_reduce_scatter({n, k}).steps.size(), 5u);
+  EXPECT_EQ(hierarchical_broadcast({n, k}, 6).steps.size(), 4u);  // ceil(log2 3) + log2 4
+}
+
+TEST(Schedules, AutoPicksByShapeAndSize) {
+  EXPECT_STREQ(auto_algorithm(Collective::kAllReduce, {8, 2}, 1024), "rhd");
+  EXPECT_STREQ(auto_algorithm(Collective::kAllReduce, {8, 2}, 1 << 20), "hierarchical");
+  EXPECT_STREQ(auto_algorithm(Collective::kAllReduce, {8, 8}, 1 << 20), "ring");
+  EXPECT_STREQ(auto_algorithm(Collective::kAllToAll, {8, 2}, 8 * 64), "bruck");
+  EXPECT_STREQ(auto_algorithm(Collective::kAllToAll, {8, 2}, 8 << 20), "pairwise");
+  EXPECT_STREQ(auto_algorithm(Collective::kAllToAll, {8, 1}, 8 << 20), "pairwise");
+  EXPECT_STREQ(auto_algorithm(Collective::kBroadcast, {6, 3}, 8), "hierarchical");
+  EXPECT_STREQ(auto_algorithm(Collective::kAllGather, {6, 6}, 8), "ring");
+  // Every name auto gives is in the schedule table for its collective.
+  for (Collective c : {Collective::kAllReduce, Collective::kAllToAll, Collective::kAllGather,
+                       Collective::kReduceScatter, Collective::kBroadcast}) {
+    for (const Shape shape : {Shape{6, 6}, Shape{6, 2}, Shape{1, 1}}) {
+      for (std::size_t bytes : {std::size_t{8}, std::size_t{1} << 24}) {
+        const std::string name = auto_algorithm(c, shape, bytes);
+        bool found = false;
+        for (const ScheduleEntry& e : schedule_table()) {
+          found = found || (e.collective == c && name == e.algorithm);
+        }
+        EXPECT_TRUE(found) << collective_spec(c).name << " " << name;
+      }
+    }
+  }
 }
 
 TEST(Schedules, BrokenSchedulesAreCaught) {
