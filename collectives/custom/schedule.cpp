@@ -224,65 +224,70 @@ Schedule hierarchical_all_reduce(const Shape& shape) {
   return s;
 }
 
-// All-gather: first across nodes per rail, so each block crosses the network once per node and
-// the slow tier carries (nodes - 1) blocks per rank; then inside each node, where every rank
-// passes on the blocks its rail gathered.
-Schedule hierarchical_all_gather(const Shape& shape) {
-  const int n = shape.nranks, k = shape.ranks_per_node;
-  if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
-  const int nodes = n / k;
-  Schedule s = empty(Collective::kAllGather, "hierarchical", shape, n);
+namespace {
+
+using RingSteps = void (*)(Schedule&, const std::vector<int>&, const std::vector<int64_t>&);
+
+int whole_nodes(const Shape& shape) {
+  if (shape.nranks % shape.ranks_per_node != 0) {
+    throw std::invalid_argument("hierarchical needs whole nodes");
+  }
+  return shape.nranks / shape.ranks_per_node;
+}
+
+// Every rail at once (rail l: the ranks with local index l, one per node) runs `ring` over the
+// blocks i * k + l, block i starting at node i.
+void rails_phase(Schedule& s, RingSteps ring) {
+  const int k = s.shape.ranks_per_node, nodes = whole_nodes(s.shape);
   std::vector<Step> phase;
-  for (int l = 0; l < k && nodes > 1; ++l) {  // rail l gathers the blocks i * k + l
-    Schedule part = empty(Collective::kAllGather, "", shape, n);
-    ring_all_gather_steps(part, iota_ranks(l, nodes, k), iota_chunks(nodes, k, l));
+  for (int l = 0; l < k && nodes > 1; ++l) {
+    Schedule part = empty(s.collective, "", s.shape, s.nchunks);
+    ring(part, iota_ranks(l, nodes, k), iota_chunks(nodes, k, l));
     run_alongside(phase, part);
   }
   append(s, phase);
-  phase.clear();
+}
+
+// Every node at once runs `ring` over each group of k blocks g * k .. g * k + k - 1, block
+// g * k + l starting at local rank l.
+void nodes_phase(Schedule& s, RingSteps ring) {
+  const int k = s.shape.ranks_per_node, nodes = whole_nodes(s.shape);
+  std::vector<Step> phase;
   for (int node = 0; node < nodes; ++node) {
-    for (int from = 0; from < nodes; ++from) {  // the blocks of node `from`, inside `node`
-      Schedule part = empty(Collective::kAllGather, "", shape, n);
-      ring_all_gather_steps(part, iota_ranks(node * k, k), iota_chunks(k, 1, from * k));
+    for (int group = 0; group < nodes; ++group) {
+      Schedule part = empty(s.collective, "", s.shape, s.nchunks);
+      ring(part, iota_ranks(node * k, k), iota_chunks(k, 1, group * k));
       run_alongside(phase, part);
     }
   }
   append(s, phase);
+}
+
+}  // namespace
+
+// All-gather: first across nodes per rail, so each block crosses the network once per node and
+// the slow tier carries (nodes - 1) blocks per rank; then inside each node, where every rank
+// passes on the blocks its rail gathered.
+Schedule hierarchical_all_gather(const Shape& shape) {
+  Schedule s = empty(Collective::kAllGather, "hierarchical", shape, shape.nranks);
+  rails_phase(s, ring_all_gather_steps);
+  nodes_phase(s, ring_all_gather_steps);
   return s;
 }
 
 // Reduce-scatter, the mirror image: inside each node first (local rank l ends with the node's sum
 // of every block i * k + l), then across nodes per rail, which leaves block r reduced at rank r.
 Schedule hierarchical_reduce_scatter(const Shape& shape) {
-  const int n = shape.nranks, k = shape.ranks_per_node;
-  if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
-  const int nodes = n / k;
-  Schedule s = empty(Collective::kReduceScatter, "hierarchical", shape, n);
-  std::vector<Step> phase;
-  for (int node = 0; node < nodes; ++node) {
-    for (int to = 0; to < nodes; ++to) {  // the blocks bound for node `to`
-      Schedule part = empty(Collective::kReduceScatter, "", shape, n);
-      ring_reduce_scatter_steps(part, iota_ranks(node * k, k), iota_chunks(k, 1, to * k));
-      run_alongside(phase, part);
-    }
-  }
-  append(s, phase);
-  phase.clear();
-  for (int l = 0; l < k && nodes > 1; ++l) {
-    Schedule part = empty(Collective::kReduceScatter, "", shape, n);
-    ring_reduce_scatter_steps(part, iota_ranks(l, nodes, k), iota_chunks(nodes, k, l));
-    run_alongside(phase, part);
-  }
-  append(s, phase);
+  Schedule s = empty(Collective::kReduceScatter, "hierarchical", shape, shape.nranks);
+  nodes_phase(s, ring_reduce_scatter_steps);
+  rails_phase(s, ring_reduce_scatter_steps);
   return s;
 }
 
 // Broadcast: a binomial tree across nodes on the root's rail, then one inside every node from
 // the rank that received it.
 Schedule hierarchical_broadcast(const Shape& shape, int root) {
-  const int n = shape.nranks, k = shape.ranks_per_node;
-  if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
-  const int nodes = n / k;
+  const int k = shape.ranks_per_node, nodes = whole_nodes(shape);
   Schedule s = empty(Collective::kBroadcast, "hierarchical", shape, 1);
   std::vector<Step> phase;
   binomial_steps(phase, iota_ranks(root % k, nodes, k), root / k);
