@@ -71,15 +71,4 @@ std::vector<int64_t> sweep_sizes(const SweepSpec& spec) {
   return sizes;
 }
 
-std::string format_bytes(int64_t bytes) {
-  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int unit = 0;
-  int64_t value = bytes;
-  while (unit < 4 && value >= 1024 && value % 1024 == 0) {
-    value /= 1024;
-    ++unit;
-  }
-  return std::to_string(value) + " " + kUnits[unit];
-}
-
 }  // namespace collbench

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "collectives/byte_units.hpp"  // format_bytes, for the sweep's users
+
 namespace collbench {
 
 // Parses a size in bytes with an optional binary suffix K, M, G or T (case-insensitive, an
@@ -23,7 +25,5 @@ inline constexpr std::size_t kMaxSweepSizes = 10000;
 
 // The sizes of a sweep, in bytes; throws UsageError for min > max or a sweep too long to print.
 std::vector<int64_t> sweep_sizes(const SweepSpec& spec);
-
-std::string format_bytes(int64_t bytes);  // "64 MiB", "8 B"
 
 }  // namespace collbench

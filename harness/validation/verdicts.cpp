@@ -3,19 +3,10 @@
 #include <map>
 #include <tuple>
 
+#include "collectives/byte_units.hpp"
+
 namespace collbench {
 namespace {
-
-// "64 KiB", "8 B": sizes as the tables print them.
-std::string bytes_label(int64_t bytes) {
-  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int unit = 0;
-  while (unit < 4 && bytes >= 1024 && bytes % 1024 == 0) {
-    bytes /= 1024;
-    ++unit;
-  }
-  return std::to_string(bytes) + " " + kUnits[unit];
-}
 
 Status parse_status(const nlohmann::json& row) {
   const std::string s = row.value("status", "PASS");
@@ -107,7 +98,7 @@ void judge_meetings(const std::vector<const nlohmann::json*>& rows,
 std::string describe_check(const nlohmann::json& row) {
   std::string text = row.value("phase", "?");
   text.append(" ").append(row.value("test", "?"));
-  if (row.contains("bytes")) text.append(" ").append(bytes_label(row["bytes"].get<int64_t>()));
+  if (row.contains("bytes")) text.append(" ").append(format_bytes(row["bytes"].get<int64_t>()));
   if (row.contains("device"))
     text.append(" (").append(row["device"].get<std::string>()).append(")");
   return text;
