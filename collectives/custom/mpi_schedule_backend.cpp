@@ -11,6 +11,7 @@
 #include <span>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 
 #include "collectives/backend.hpp"
 #include "collectives/custom/all_to_all_blocks.hpp"
@@ -18,6 +19,7 @@
 #include "collectives/custom/mpi_plan_executor.hpp"
 #include "collectives/custom/schedule.hpp"
 #include "collectives/custom/shm_collectives.hpp"
+#include "collectives/custom/shm_hierarchical.hpp"
 #include "collectives/custom/shm_node.hpp"
 #include "collectives/custom/step_plan.hpp"
 #include "harness/mpi_check.hpp"
@@ -58,8 +60,8 @@ class ScheduleBackend final : public Backend {
     }
     // Ranks of a (virtual) node that share memory keep their buffers in shared windows. On one
     // node every collective with a shared-memory algorithm runs there; across virtual nodes the
-    // hierarchical all_reduce does its intra-node parts there. All ranks must agree, or they
-    // would run different algorithms.
+    // hierarchical collectives (hierarchical_shm_table()) do their intra-node parts there. All
+    // ranks must agree, or they would run different algorithms.
     const int node = rank_ / k;
     CB_MPI(MPI_Comm_split(comm_, node, rank_, &node_comm_), who_);
     CB_MPI(MPI_Comm_split(comm_, rank_ % k, node, &rail_comm_), who_);
@@ -111,8 +113,8 @@ class ScheduleBackend final : public Backend {
         return shm->run(shm_context(), a);
       }
     }
-    if (shm_ && a.collective == Collective::kAllReduce && algorithm == "hierarchical") {
-      return hierarchical_shm_all_reduce(a);
+    if (shm_ && algorithm == "hierarchical") {
+      if (const HierarchicalShm* h = find_hierarchical_shm(a.collective)) return (this->*h->run)(a);
     }
     const Planned& planned = schedule_for(a.collective, algorithm, a.root);
     const std::size_t elt = dtype_info(a.dtype).size;
@@ -162,7 +164,34 @@ class ScheduleBackend final : public Backend {
   std::string transport() const {
     if (!shm_) return "mpi point-to-point";
     if (shape_.nodes() == 1) return "shared memory";
-    return "mpi point-to-point, shared memory inside nodes for hierarchical all_reduce";
+    std::string names;
+    for (const HierarchicalShm& h : hierarchical_shm_table()) {
+      names += (names.empty() ? "" : ", ") + std::string(collective_spec(h.collective).name);
+    }
+    return "mpi point-to-point, shared memory inside nodes for hierarchical " + names;
+  }
+
+  // The hierarchical collectives whose intra-node phases run in the node's shared windows, and
+  // what their rail phase (one rank per node, over rail_comm_) runs over MPI point-to-point.
+  struct HierarchicalShm {
+    Collective collective;
+    const char* rail_algorithm;  // schedule_table()'s name, run among the rail's ranks
+    void (ScheduleBackend::*run)(const OpArgs& a);
+  };
+  static std::span<const HierarchicalShm> hierarchical_shm_table() {
+    static constexpr HierarchicalShm table[] = {
+        {Collective::kAllReduce, "rhd", &ScheduleBackend::hierarchical_shm_all_reduce},
+        {Collective::kAllGather, "ring", &ScheduleBackend::hierarchical_shm_all_gather},
+        {Collective::kReduceScatter, "ring", &ScheduleBackend::hierarchical_shm_reduce_scatter},
+        {Collective::kBroadcast, "binomial", &ScheduleBackend::hierarchical_shm_broadcast},
+    };
+    return table;
+  }
+  static const HierarchicalShm* find_hierarchical_shm(Collective c) {
+    for (const HierarchicalShm& h : hierarchical_shm_table()) {
+      if (h.collective == c) return &h;
+    }
+    return nullptr;
   }
 
   // COLLBENCH_CUSTOM_PIPELINE_BYTES: two-shot's piece size in shared memory (0: no pipelining).
@@ -244,7 +273,7 @@ class ScheduleBackend final : public Backend {
   // point-to-point, and the node's ranks copy the finished chunks from each other.
   void hierarchical_shm_all_reduce(const OpArgs& a) {
     const std::size_t elt = dtype_info(a.dtype).size;
-    const Planned& rail = rail_schedule();
+    const Planned& rail = rail_schedule(a.collective, 0);
     two_shot_all_reduce_around(
         shm_context(), a,
         [&](char* chunk, int64_t count) {
@@ -253,13 +282,58 @@ class ScheduleBackend final : public Backend {
         size_);
   }
 
-  const Planned& rail_schedule() {
-    if (!rail_) {
-      Schedule s = rhd_all_reduce({shape_.nodes(), shape_.nodes()});
-      std::vector<RankStep> plan = plan_for_rank(s, rank_ / shape_.ranks_per_node);
-      rail_ = Planned{std::move(s), std::move(plan)};
-    }
-    return *rail_;
+  // All_gather, reduce_scatter and broadcast across nodes, shared memory inside
+  // (shm_hierarchical.hpp); the rail chunks are blocks of the user's buffers or of scratch.
+  void hierarchical_shm_all_gather(const OpArgs& a) {
+    const Planned& rail = rail_schedule(a.collective, 0);
+    hierarchical_all_gather_around(shm_context(), a, node_place(), [&](const RailBlocks& b) {
+      executor_.run(rail_comm_, rail.plan, blocks_access(b, a));
+    });
+  }
+  void hierarchical_shm_reduce_scatter(const OpArgs& a) {
+    const Planned& rail = rail_schedule(a.collective, 0);
+    hierarchical_reduce_scatter_around(shm_context(), a, node_place(), [&](const RailBlocks& b) {
+      executor_.run(rail_comm_, rail.plan, blocks_access(b, a));
+    });
+  }
+  void hierarchical_shm_broadcast(const OpArgs& a) {
+    const Planned& rail = rail_schedule(a.collective, a.root / shape_.ranks_per_node);
+    hierarchical_broadcast_around(shm_context(), a, node_place(), [&](const RailBlocks& b) {
+      executor_.run(rail_comm_, rail.plan, blocks_access(b, a));
+    });
+  }
+
+  NodePlace node_place() const { return {rank_ / shape_.ranks_per_node, shape_.nodes()}; }
+
+  // Rail chunk c is `b.bytes` at b.base + c * b.stride: added to or replaced on arrival.
+  static ChunkAccess blocks_access(const RailBlocks& b, const OpArgs& a) {
+    const std::size_t elt = dtype_info(a.dtype).size;
+    auto at = [b](const Transfer& t) {
+      return b.base + static_cast<std::size_t>(t.chunk) * b.stride;
+    };
+    return {[at, b](const Transfer& t) { return std::span<const char>(at(t), b.bytes); },
+            [b](const Transfer&) { return b.bytes; },
+            [at, b, elt, dtype = a.dtype, op = a.op](const Transfer& t, const char* data) {
+              if (t.reduce) {
+                host_reduce(dtype, op, at(t), data, static_cast<int64_t>(b.bytes / elt));
+              } else if (b.bytes > 0) {
+                std::memcpy(at(t), data, b.bytes);
+              }
+            }};
+  }
+
+  // The rail's schedule for collective `c` (rooted at node `root_node` where it has a root),
+  // planned for this rank's position on its rail (its node index).
+  const Planned& rail_schedule(Collective c, int root_node) {
+    const auto key = std::make_pair(static_cast<int>(c), root_node);
+    auto it = rails_.find(key);
+    if (it != rails_.end()) return it->second;
+    const ScheduleEntry* e = entry_for(c, find_hierarchical_shm(c)->rail_algorithm);
+    if (!e) throw std::logic_error("no rail schedule for " + std::string(collective_spec(c).name));
+    const Shape rail{shape_.nodes(), shape_.nodes()};
+    Schedule s = e->make_rooted ? e->make_rooted(rail, root_node) : e->make(rail);
+    std::vector<RankStep> plan = plan_for_rank(s, rank_ / shape_.ranks_per_node);
+    return rails_.emplace(key, Planned{std::move(s), std::move(plan)}).first->second;
   }
 
   // Pairwise only: block (s, d) travels from s's send buffer straight to d's receive buffer.
@@ -322,7 +396,7 @@ class ScheduleBackend final : public Backend {
   Shape shape_;
   std::map<std::tuple<int, std::string, int>, Planned> cache_;  // collective, algorithm, root
   std::vector<char> scratch_;
-  std::optional<Planned> rail_;
+  std::map<std::pair<int, int>, Planned> rails_;  // collective, root node
   std::size_t pipeline_bytes_ = 0;
 };
 
