@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <span>
 #include <stdexcept>
@@ -232,9 +233,14 @@ class ScheduleBackend final : public Backend {
     if (it != cache_.end()) return it->second;
     const ScheduleEntry* e = entry_for(c, algorithm);
     if (!e) throw std::logic_error("no schedule '" + std::string(algorithm) + "'");
-    Schedule s = e->make_rooted ? e->make_rooted(shape_, root) : e->make(shape_);
-    std::vector<RankStep> plan = plan_for_rank(s, rank_);
-    return cache_.emplace(key, Planned{std::move(s), std::move(plan)}).first->second;
+    return cache_.emplace(key, planned(*e, shape_, root, rank_)).first->second;
+  }
+
+  // `e`'s schedule on `shape` (from `root` where it has one) and rank `me`'s part of it.
+  static Planned planned(const ScheduleEntry& e, const Shape& shape, int root, int me) {
+    Schedule s = e.make_rooted ? e.make_rooted(shape, root) : e.make(shape);
+    std::vector<RankStep> plan = plan_for_rank(s, me);
+    return {std::move(s), std::move(plan)};
   }
 
   // Chunk c of a vector of `total` elements split in `nchunks`.
@@ -242,27 +248,33 @@ class ScheduleBackend final : public Backend {
     return {total * c / nchunks, total * (c + 1) / nchunks};
   }
 
-  // The chunks of a vector of `total` elements: added to or replaced on arrival.
-  static ChunkAccess vector_access(const Schedule& s, char* work, int64_t total, std::size_t elt,
-                                   const OpArgs& a) {
-    auto range = [&s, total](const Transfer& t) { return chunk_range(total, s.nchunks, t.chunk); };
-    return {[range, work, elt](const Transfer& t) {
-              const auto [lo, hi] = range(t);
-              return std::span<const char>(work + lo * elt,
-                                           static_cast<std::size_t>(hi - lo) * elt);
-            },
-            [range, elt](const Transfer& t) {
-              const auto [lo, hi] = range(t);
-              return static_cast<std::size_t>(hi - lo) * elt;
-            },
-            [range, work, elt, dtype = a.dtype, op = a.op](const Transfer& t, const char* data) {
-              const auto [lo, hi] = range(t);
+  // Chunks that live in this rank's memory at `where(t)`: sent from there, and added to or
+  // replaced there on arrival.
+  static ChunkAccess located_access(std::function<std::span<char>(const Transfer&)> where,
+                                    const OpArgs& a) {
+    const std::size_t elt = dtype_info(a.dtype).size;
+    return {[where](const Transfer& t) -> std::span<const char> { return where(t); },
+            [where](const Transfer& t) { return where(t).size(); },
+            [where, elt, dtype = a.dtype, op = a.op](const Transfer& t, const char* data) {
+              const std::span<char> chunk = where(t);
               if (t.reduce) {
-                host_reduce(dtype, op, work + lo * elt, data, hi - lo);
-              } else if (hi > lo) {
-                std::memcpy(work + lo * elt, data, static_cast<std::size_t>(hi - lo) * elt);
+                host_reduce(dtype, op, chunk.data(), data,
+                            static_cast<int64_t>(chunk.size() / elt));
+              } else if (!chunk.empty()) {
+                std::memcpy(chunk.data(), data, chunk.size());
               }
             }};
+  }
+
+  // The chunks of a vector of `total` elements.
+  static ChunkAccess vector_access(const Schedule& s, char* work, int64_t total, std::size_t elt,
+                                   const OpArgs& a) {
+    return located_access(
+        [&s, work, total, elt](const Transfer& t) {
+          const auto [lo, hi] = chunk_range(total, s.nchunks, t.chunk);
+          return std::span<char>(work + lo * elt, static_cast<std::size_t>(hi - lo) * elt);
+        },
+        a);
   }
 
   ShmContext shm_context() { return {*shm_, scratch_, kDefaultPieceBytes, pipeline_bytes_}; }
@@ -305,21 +317,13 @@ class ScheduleBackend final : public Backend {
 
   NodePlace node_place() const { return {rank_ / shape_.ranks_per_node, shape_.nodes()}; }
 
-  // Rail chunk c is `b.bytes` at b.base + c * b.stride: added to or replaced on arrival.
+  // Rail chunk c is `b.bytes` at b.base + c * b.stride.
   static ChunkAccess blocks_access(const RailBlocks& b, const OpArgs& a) {
-    const std::size_t elt = dtype_info(a.dtype).size;
-    auto at = [b](const Transfer& t) {
-      return b.base + static_cast<std::size_t>(t.chunk) * b.stride;
-    };
-    return {[at, b](const Transfer& t) { return std::span<const char>(at(t), b.bytes); },
-            [b](const Transfer&) { return b.bytes; },
-            [at, b, elt, dtype = a.dtype, op = a.op](const Transfer& t, const char* data) {
-              if (t.reduce) {
-                host_reduce(dtype, op, at(t), data, static_cast<int64_t>(b.bytes / elt));
-              } else if (b.bytes > 0) {
-                std::memcpy(at(t), data, b.bytes);
-              }
-            }};
+    return located_access(
+        [b](const Transfer& t) {
+          return std::span<char>(b.base + static_cast<std::size_t>(t.chunk) * b.stride, b.bytes);
+        },
+        a);
   }
 
   // The rail's schedule for collective `c` (rooted at node `root_node` where it has a root),
@@ -331,20 +335,24 @@ class ScheduleBackend final : public Backend {
     const ScheduleEntry* e = entry_for(c, find_hierarchical_shm(c)->rail_algorithm);
     if (!e) throw std::logic_error("no rail schedule for " + std::string(collective_spec(c).name));
     const Shape rail{shape_.nodes(), shape_.nodes()};
-    Schedule s = e->make_rooted ? e->make_rooted(rail, root_node) : e->make(rail);
-    std::vector<RankStep> plan = plan_for_rank(s, rank_ / shape_.ranks_per_node);
-    return rails_.emplace(key, Planned{std::move(s), std::move(plan)}).first->second;
+    return rails_.emplace(key, planned(*e, rail, root_node, rank_ / shape_.ranks_per_node))
+        .first->second;
+  }
+
+  // What all_to_all sends from: in place, arriving blocks would overwrite blocks still to be
+  // sent, so a copy of the input.
+  const char* all_to_all_input(const OpArgs& a, std::size_t block) {
+    if (!a.inplace) return static_cast<const char*>(a.send[0]);
+    const char* recv = static_cast<const char*>(a.recv[0]);
+    scratch_.assign(recv, recv + block * size_);
+    return scratch_.data();
   }
 
   // Pairwise only: block (s, d) travels from s's send buffer straight to d's receive buffer.
   void run_all_to_all(const OpArgs& a, const Schedule& s, std::size_t elt, int64_t base) {
     const std::size_t block = static_cast<std::size_t>(base) * elt;
-    const char* send = static_cast<const char*>(a.send[0]);
+    const char* send = all_to_all_input(a, block);
     char* recv = static_cast<char*>(a.recv[0]);
-    if (a.inplace) {  // the input is about to be overwritten: send from a copy
-      scratch_.assign(recv, recv + block * size_);
-      send = scratch_.data();
-    }
     std::memcpy(recv + rank_ * block, send + rank_ * block, block);
     for (std::size_t step = 0; step < s.steps.size(); ++step) {
       std::vector<MPI_Request> requests;
@@ -373,13 +381,7 @@ class ScheduleBackend final : public Backend {
   void run_relayed_all_to_all(const OpArgs& a, const Planned& planned, std::size_t elt,
                               int64_t base) {
     const std::size_t block = static_cast<std::size_t>(base) * elt;
-    const char* send = static_cast<const char*>(a.send[0]);
-    char* recv = static_cast<char*>(a.recv[0]);
-    if (a.inplace) {  // arriving blocks would overwrite blocks still to be sent
-      scratch_.assign(recv, recv + block * size_);
-      send = scratch_.data();
-    }
-    blocks_.start(send, recv, block);
+    blocks_.start(all_to_all_input(a, block), static_cast<char*>(a.recv[0]), block);
     executor_.run(comm_, planned.plan, blocks_.access());
   }
 

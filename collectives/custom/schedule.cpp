@@ -56,6 +56,14 @@ std::vector<int> iota_ranks(int first, int count, int stride = 1) {
   return out;
 }
 
+// The node count of a shape whose nodes are all full (hierarchical algorithms need that).
+int whole_nodes(const Shape& shape) {
+  if (shape.nranks % shape.ranks_per_node != 0) {
+    throw std::invalid_argument("hierarchical needs whole nodes");
+  }
+  return shape.nranks / shape.ranks_per_node;
+}
+
 }  // namespace
 
 Schedule ring_all_reduce(const Shape& shape) {
@@ -188,9 +196,7 @@ void binomial_steps(std::vector<Step>& phase, const std::vector<int>& ranks, int
 }  // namespace
 
 Schedule hierarchical_all_reduce(const Shape& shape) {
-  const int n = shape.nranks, k = shape.ranks_per_node;
-  if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
-  const int nodes = n / k;
+  const int k = shape.ranks_per_node, nodes = whole_nodes(shape);
   Schedule s = empty(Collective::kAllReduce, "hierarchical", shape, k);
   const std::vector<int64_t> chunks = iota_chunks(k);
   // 1. Inside each node a ring reduce-scatter: local rank l ends with chunk l reduced over its
@@ -227,13 +233,6 @@ Schedule hierarchical_all_reduce(const Shape& shape) {
 namespace {
 
 using RingSteps = void (*)(Schedule&, const std::vector<int>&, const std::vector<int64_t>&);
-
-int whole_nodes(const Shape& shape) {
-  if (shape.nranks % shape.ranks_per_node != 0) {
-    throw std::invalid_argument("hierarchical needs whole nodes");
-  }
-  return shape.nranks / shape.ranks_per_node;
-}
 
 // Every rail at once (rail l: the ranks with local index l, one per node) runs `ring` over the
 // blocks i * k + l, block i starting at node i.
@@ -357,7 +356,7 @@ Schedule bruck_all_to_all(const Shape& shape) {
 // local rank, send across once per rail, then deliver inside the destination node.
 Schedule hierarchical_all_to_all(const Shape& shape) {
   const int n = shape.nranks, k = shape.ranks_per_node;
-  if (n % k != 0) throw std::invalid_argument("hierarchical needs whole nodes");
+  whole_nodes(shape);  // throws unless every node is full: each needs a relay per rail
   Schedule s = empty(Collective::kAllToAll, "hierarchical", shape, static_cast<int64_t>(n) * n);
   Step gather, cross, deliver;
   for (int src = 0; src < n; ++src) {
