@@ -2,7 +2,7 @@
 // closed forms are O(1) in the GPU count, so this is microseconds, not seconds.
 #include <benchmark/benchmark.h>
 
-#include "collectives/model/cost_model.hpp"
+#include "model/cost_model.hpp"
 
 namespace collbench {
 namespace {

@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "harness/validation/simulation.hpp"
+#include "validation/simulation.hpp"
 
 int main(int argc, char** argv) {
   const int max_rounds = argc > 1 ? std::atoi(argv[1]) : 12;

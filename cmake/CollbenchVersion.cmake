@@ -16,7 +16,7 @@ foreach(_part MPI HWLOC CUDA NCCL)
     set(COLLBENCH_HAVE_${_part}_BOOL false)
   endif()
 endforeach()
-configure_file(${CMAKE_SOURCE_DIR}/harness/version.hpp.in
-               ${CMAKE_BINARY_DIR}/generated/collbench/version.hpp @ONLY)
+configure_file(${CMAKE_SOURCE_DIR}/core/version.hpp.in
+               ${CMAKE_BINARY_DIR}/generated/core/version.hpp @ONLY)
 add_library(collbench_version INTERFACE)
 target_include_directories(collbench_version INTERFACE ${CMAKE_BINARY_DIR}/generated)

@@ -16,8 +16,8 @@
 
 #include "collectives/collective.hpp"
 #include "collectives/memory.hpp"
-#include "kernels/dtype.hpp"
-#include "kernels/redop.hpp"
+#include "core/dtype.hpp"
+#include "core/redop.hpp"
 
 namespace collbench {
 

@@ -2,7 +2,7 @@
 
 #include "collectives/backend.hpp"
 #include "collectives/backends.hpp"
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 
 namespace collbench {
 

@@ -1,6 +1,6 @@
 #include "collectives/backends.hpp"
 
-#include "collbench/version.hpp"
+#include "core/version.hpp"
 #if COLLBENCH_HAVE_MPI
 #include "collectives/mpi/mpi_backend.hpp"
 #endif

@@ -1,6 +1,6 @@
 #include "collectives/collective.hpp"
 
-#include "kernels/named_table.hpp"
+#include "core/named_table.hpp"
 
 #include <algorithm>
 #include <array>

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string_view>
 
-#include "kernels/dtype.hpp"
+#include "core/dtype.hpp"
 #include "kernels/pattern.hpp"
 
 namespace collbench {

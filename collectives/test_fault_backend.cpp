@@ -13,7 +13,7 @@
 
 #include "collectives/backend.hpp"
 #include "collectives/backends.hpp"
-#include "harness/runtime.hpp"
+#include "runtime/runtime.hpp"
 
 namespace collbench {
 namespace {

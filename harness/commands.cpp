@@ -1,9 +1,9 @@
 #include <cstdio>
 
+#include "core/errors.hpp"
 #include "harness/command.hpp"
-#include "harness/errors.hpp"
-#include "harness/mpi_runtime_env.hpp"
-#include "harness/runtime.hpp"
+#include "runtime/mpi_runtime_env.hpp"
+#include "runtime/runtime.hpp"
 
 namespace collbench {
 

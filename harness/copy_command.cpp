@@ -7,12 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "collbench/version.hpp"
+#include "core/errors.hpp"
+#include "core/version.hpp"
 #include "harness/command.hpp"
-#include "harness/errors.hpp"
 #include "harness/size_sweep.hpp"
 #if COLLBENCH_HAVE_CUDA
-#include "collectives/cuda/copy_bench.hpp"
+#include "harness/copy_bench.hpp"
 #endif
 
 namespace collbench {

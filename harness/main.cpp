@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <exception>
 
-#include "collbench/version.hpp"
+#include "core/errors.hpp"
+#include "core/version.hpp"
 #include "harness/command.hpp"
-#include "harness/errors.hpp"
 
 int main(int argc, char** argv) {
   using namespace collbench;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "harness/errors.hpp"
-#include "results/statistics.hpp"
+#include "core/errors.hpp"
+#include "core/statistics.hpp"
 
 namespace collbench {
 

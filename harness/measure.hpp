@@ -8,8 +8,8 @@
 
 #include "collectives/backend.hpp"
 #include "harness/run_options.hpp"
-#include "harness/runtime.hpp"
 #include "results/record.hpp"
+#include "runtime/runtime.hpp"
 
 namespace collbench {
 

@@ -7,11 +7,11 @@
 #include <map>
 #include <thread>
 
-#include "collectives/model/cost_model.hpp"
-#include "collectives/model/fit.hpp"
+#include "core/errors.hpp"
 #include "harness/command.hpp"
-#include "harness/errors.hpp"
 #include "harness/size_sweep.hpp"
+#include "model/cost_model.hpp"
+#include "model/fit.hpp"
 #include "results/atomic_file.hpp"
 #include "results/jsonl_writer.hpp"
 

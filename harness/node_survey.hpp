@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/runtime.hpp"
+#include "runtime/runtime.hpp"
 #include "topology/fleet.hpp"
 #include "topology/node_topology.hpp"
 

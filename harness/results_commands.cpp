@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "core/errors.hpp"
 #include "harness/command.hpp"
-#include "harness/errors.hpp"
 #include "harness/size_sweep.hpp"
 #include "results/atomic_file.hpp"
 #include "results/compare.hpp"

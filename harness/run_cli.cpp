@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 
 namespace collbench {
 

@@ -2,16 +2,16 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/errors.hpp"
 #include "harness/command.hpp"
-#include "harness/errors.hpp"
 #include "harness/measure.hpp"
 #include "harness/run_cli.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/run_topology.hpp"
-#include "harness/runtime.hpp"
 #include "results/csv_writer.hpp"
 #include "results/jsonl_writer.hpp"
 #include "results/table_printer.hpp"
+#include "runtime/runtime.hpp"
 #include "topology/discover.hpp"
 
 namespace collbench {

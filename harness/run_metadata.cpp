@@ -4,7 +4,7 @@
 #include <ctime>
 #include <map>
 
-#include "collbench/version.hpp"
+#include "core/version.hpp"
 #include "results/record.hpp"
 
 extern char** environ;

@@ -4,7 +4,7 @@
 
 #include "collectives/backend.hpp"
 #include "harness/run_options.hpp"
-#include "harness/runtime.hpp"
+#include "runtime/runtime.hpp"
 
 namespace collbench {
 

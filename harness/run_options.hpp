@@ -7,9 +7,9 @@
 
 #include "collectives/backend.hpp"
 #include "collectives/collective.hpp"
+#include "core/dtype.hpp"
+#include "core/redop.hpp"
 #include "harness/size_sweep.hpp"
-#include "kernels/dtype.hpp"
-#include "kernels/redop.hpp"
 
 namespace collbench {
 

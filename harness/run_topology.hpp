@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/run_options.hpp"
-#include "harness/runtime.hpp"
+#include "runtime/runtime.hpp"
 
 namespace collbench {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 
 namespace collbench {
 

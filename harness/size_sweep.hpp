@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectives/byte_units.hpp"  // format_bytes, for the sweep's users
+#include "core/byte_units.hpp"  // format_bytes, for the sweep's users
 
 namespace collbench {
 

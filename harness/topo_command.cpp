@@ -4,12 +4,12 @@
 #include <cstdio>
 #include <optional>
 
+#include "core/errors.hpp"
 #include "harness/command.hpp"
-#include "harness/errors.hpp"
 #include "harness/node_survey.hpp"
-#include "harness/runtime.hpp"
 #include "results/atomic_file.hpp"
 #include "results/record.hpp"
+#include "runtime/runtime.hpp"
 #include "topology/discover.hpp"
 
 namespace collbench {

@@ -8,21 +8,21 @@
 #include <sstream>
 
 #include "collectives/backend.hpp"
+#include "core/errors.hpp"
+#include "core/statistics.hpp"
 #include "harness/command.hpp"
-#include "harness/errors.hpp"
 #include "harness/run_metadata.hpp"
-#include "harness/runtime.hpp"
 #include "harness/size_sweep.hpp"
 #include "harness/validate_options.hpp"
 #include "harness/validate_phases.hpp"
-#include "harness/validation/make_spec.hpp"
-#include "harness/validation/topology_check.hpp"
-#include "harness/validation/verdicts.hpp"
 #include "results/atomic_file.hpp"
 #include "results/reader.hpp"
 #include "results/record.hpp"
 #include "results/report_validation.hpp"
-#include "results/statistics.hpp"
+#include "runtime/runtime.hpp"
+#include "validation/make_spec.hpp"
+#include "validation/topology_check.hpp"
+#include "validation/verdicts.hpp"
 
 namespace collbench {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "collectives/collective.hpp"
 #include "harness/run_options.hpp"
-#include "harness/validation/spec.hpp"
+#include "validation/spec.hpp"
 
 namespace collbench {
 

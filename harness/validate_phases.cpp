@@ -4,14 +4,14 @@
 #include <sstream>
 
 #include "collectives/backend.hpp"
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 #include "harness/measure.hpp"
-#include "harness/validation/bisection.hpp"
-#include "harness/validation/pairing.hpp"
-#include "harness/validation/topology_check.hpp"
 #include "topology/discover.hpp"
+#include "validation/bisection.hpp"
+#include "validation/pairing.hpp"
+#include "validation/topology_check.hpp"
 #if COLLBENCH_HAVE_CUDA
-#include "collectives/cuda/copy_bench.hpp"
+#include "harness/copy_bench.hpp"
 #endif
 
 namespace collbench {

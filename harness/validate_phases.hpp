@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "collectives/backend.hpp"
-#include "harness/runtime.hpp"
 #include "harness/validate_options.hpp"
 #include "results/record.hpp"
+#include "runtime/runtime.hpp"
 
 namespace collbench {
 

@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 
 namespace collbench {
 namespace {

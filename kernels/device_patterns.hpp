@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kernels/dtype.hpp"
+#include "core/dtype.hpp"
 #include "kernels/pattern.hpp"
 
 namespace collbench {

@@ -14,8 +14,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kernels/dtype.hpp"
-#include "kernels/redop.hpp"
+#include "core/dtype.hpp"
+#include "core/redop.hpp"
 
 namespace collbench {
 

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kernels/dtype.hpp"
+#include "core/dtype.hpp"
 #include "kernels/pattern.hpp"
 
 namespace collbench {

@@ -3,8 +3,8 @@
 // user-defined operators (half, bfloat16, fp8), the host custom collectives and bench/.
 #include <cstdint>
 
-#include "kernels/dtype.hpp"
-#include "kernels/redop.hpp"
+#include "core/dtype.hpp"
+#include "core/redop.hpp"
 
 namespace collbench {
 

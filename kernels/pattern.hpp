@@ -14,8 +14,8 @@
 // outputs are poisoned with 0xff bytes before a checked run.
 #include <cstdint>
 
-#include "kernels/host_device.hpp"
-#include "kernels/redop.hpp"
+#include "core/host_device.hpp"
+#include "core/redop.hpp"
 
 namespace collbench {
 

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 #include "results/jsonl_writer.hpp"
 
 namespace collbench {

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 
 namespace collbench {
 

@@ -3,7 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 #include "results/jsonl_writer.hpp"
 
 namespace collbench {

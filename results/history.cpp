@@ -1,12 +1,12 @@
 #include "results/history.hpp"
-#include "results/statistics.hpp"
+#include "core/statistics.hpp"
 
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <cmath>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 #include "results/jsonl_writer.hpp"
 
 namespace collbench {

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 
 namespace collbench {
 

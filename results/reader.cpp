@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 #include "results/record.hpp"
 
 namespace collbench {

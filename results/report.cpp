@@ -5,7 +5,7 @@
 #include <set>
 #include <sstream>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 #include "results/report_validation.hpp"
 
 namespace collbench {

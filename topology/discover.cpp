@@ -1,6 +1,6 @@
 #include "topology/discover.hpp"
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 #if COLLBENCH_HAVE_HWLOC
 #include "topology/hwloc_topology.hpp"
 #endif

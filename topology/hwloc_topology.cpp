@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 
 namespace collbench {
 
@@ -222,7 +222,8 @@ namespace {
 
 // Binds to `target` unless the process is already bound inside it (a launcher's per-core binding
 // is narrower and better than a whole NUMA node); returns the resulting binding.
-std::string bind_within(hwloc_topology_t topo, hwloc_const_cpuset_t target, const std::string& what) {
+std::string bind_within(hwloc_topology_t topo, hwloc_const_cpuset_t target,
+                        const std::string& what) {
   hwloc_bitmap_t current = hwloc_bitmap_alloc();
   if (!current) throw RuntimeFailure("hwloc_bitmap_alloc failed");
   const bool inside = hwloc_get_cpubind(topo, current, HWLOC_CPUBIND_PROCESS) == 0 &&

@@ -7,12 +7,12 @@
 #include <cstring>
 #include <fstream>
 
-#include "collbench/version.hpp"
-#include "harness/runtime.hpp"
+#include "core/version.hpp"
 #include "kernels/cuda_check.hpp"
+#include "runtime/runtime.hpp"
 #if COLLBENCH_HAVE_MPI
-#include "harness/mpi_check.hpp"
-#include "harness/mpi_runtime.hpp"
+#include "runtime/mpi_check.hpp"
+#include "runtime/mpi_runtime.hpp"
 #endif
 
 namespace collbench {

@@ -11,12 +11,12 @@
 
 #include "collectives/cuda/device_memory.hpp"
 #include "collectives/cuda/stream_timer.hpp"
-#include "harness/errors.hpp"
-#include "harness/mpi_check.hpp"
-#include "harness/mpi_runtime.hpp"
+#include "core/errors.hpp"
 #include "kernels/cuda_check.hpp"
 #include "kernels/device_peer_collectives.hpp"
 #include "kernels/device_reduce.hpp"
+#include "runtime/mpi_check.hpp"
+#include "runtime/mpi_runtime.hpp"
 
 namespace collbench {
 namespace {

@@ -1,6 +1,6 @@
 #include "collectives/custom/mpi_plan_executor.hpp"
 
-#include "harness/mpi_check.hpp"
+#include "runtime/mpi_check.hpp"
 
 namespace collbench {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "collectives/custom/step_plan.hpp"
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 
 namespace collbench {
 

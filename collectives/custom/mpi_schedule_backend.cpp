@@ -23,9 +23,9 @@
 #include "collectives/custom/shm_hierarchical.hpp"
 #include "collectives/custom/shm_node.hpp"
 #include "collectives/custom/step_plan.hpp"
-#include "harness/mpi_check.hpp"
-#include "harness/mpi_runtime.hpp"
 #include "kernels/host_reduce.hpp"
+#include "runtime/mpi_check.hpp"
+#include "runtime/mpi_runtime.hpp"
 
 namespace collbench {
 namespace {

@@ -7,7 +7,7 @@
 #include <map>
 #include <thread>
 
-#include "harness/mpi_check.hpp"
+#include "runtime/mpi_check.hpp"
 
 namespace collbench {
 namespace {

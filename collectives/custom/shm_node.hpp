@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "collectives/memory.hpp"
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 
 namespace collbench {
 

@@ -4,8 +4,8 @@
 #include <climits>
 
 #include "collectives/mpi/mpi_device_buffers.hpp"
-#include "harness/mpi_check.hpp"
-#include "harness/mpi_runtime.hpp"
+#include "runtime/mpi_check.hpp"
+#include "runtime/mpi_runtime.hpp"
 #if COLLBENCH_HAVE_CUDA
 #include "collectives/cuda/device_memory.hpp"
 #include "collectives/cuda/gpu_info.hpp"

@@ -6,8 +6,8 @@
 #include <mpi-ext.h>  // Open MPI's extensions: MPIX_CUDA_AWARE_SUPPORT, MPIX_Query_cuda_support
 #endif
 
-#include "collbench/version.hpp"
 #include "collectives/staging_plan.hpp"
+#include "core/version.hpp"
 #if COLLBENCH_HAVE_CUDA
 #include "collectives/cuda/device_memory.hpp"
 #include "kernels/cuda_check.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "collectives/backend.hpp"
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 
 namespace collbench {
 

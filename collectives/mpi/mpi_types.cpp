@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include "harness/mpi_check.hpp"
 #include "kernels/host_reduce.hpp"
+#include "runtime/mpi_check.hpp"
 
 namespace collbench {
 namespace {

@@ -9,9 +9,9 @@
 #include <string>
 #include <utility>
 
-#include "harness/errors.hpp"
-#include "kernels/dtype.hpp"
-#include "kernels/redop.hpp"
+#include "core/dtype.hpp"
+#include "core/errors.hpp"
+#include "core/redop.hpp"
 
 namespace collbench {
 

@@ -6,15 +6,15 @@
 #include <chrono>
 #include <thread>
 
-#include "collbench/version.hpp"
 #include "collectives/cuda/device_memory.hpp"
 #include "collectives/cuda/gpu_info.hpp"
 #include "collectives/cuda/stream_timer.hpp"
-#include "harness/runtime.hpp"
+#include "core/version.hpp"
 #include "kernels/cuda_check.hpp"
+#include "runtime/runtime.hpp"
 #if COLLBENCH_HAVE_MPI
-#include "harness/mpi_check.hpp"
-#include "harness/mpi_runtime.hpp"
+#include "runtime/mpi_check.hpp"
+#include "runtime/mpi_runtime.hpp"
 #endif
 
 namespace collbench {

@@ -7,8 +7,8 @@
 #include <cstring>
 
 #include "collectives/backend.hpp"
-#include "harness/local_runtime.hpp"
 #include "harness/measure.hpp"
+#include "runtime/local_runtime.hpp"
 
 namespace collbench {
 namespace {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "collectives/collective.hpp"
-#include "kernels/dtype.hpp"
+#include "core/dtype.hpp"
 #include "kernels/host_patterns.hpp"
 #include "kernels/pattern_walk.hpp"
 

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <fstream>
 
-#include "collectives/model/cost_model.hpp"
-#include "collectives/model/fit.hpp"
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
+#include "model/cost_model.hpp"
+#include "model/fit.hpp"
 
 namespace collbench {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 #include "topology/discover.hpp"
 #include "topology/fleet.hpp"
 #include "topology/link_specs.hpp"

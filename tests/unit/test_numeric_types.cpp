@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "kernels/dtype.hpp"
-#include "kernels/redop.hpp"
+#include "core/dtype.hpp"
+#include "core/redop.hpp"
 
 namespace collbench {
 namespace {

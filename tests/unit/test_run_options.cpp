@@ -1,7 +1,7 @@
 // The run command line: nccl-tests' letters, defaults, and one clear error per bad input.
 #include <gtest/gtest.h>
 
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 #include "harness/run_cli.hpp"
 
 namespace collbench {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "collectives/collective.hpp"
-#include "harness/errors.hpp"
+#include "core/errors.hpp"
 #include "harness/size_sweep.hpp"
 
 namespace collbench {

@@ -5,10 +5,10 @@
 #include <map>
 #include <set>
 
-#include "harness/validation/bisection.hpp"
-#include "harness/validation/pairing.hpp"
-#include "harness/validation/simulation.hpp"
-#include "harness/validation/verdict.hpp"
+#include "validation/bisection.hpp"
+#include "validation/pairing.hpp"
+#include "validation/simulation.hpp"
+#include "validation/verdict.hpp"
 
 namespace collbench {
 namespace {

@@ -3,11 +3,11 @@
 
 #include <filesystem>
 
-#include "harness/errors.hpp"
-#include "harness/validation/make_spec.hpp"
-#include "harness/validation/spec.hpp"
-#include "harness/validation/topology_check.hpp"
-#include "harness/validation/verdicts.hpp"
+#include "core/errors.hpp"
+#include "validation/make_spec.hpp"
+#include "validation/spec.hpp"
+#include "validation/topology_check.hpp"
+#include "validation/verdicts.hpp"
 
 namespace collbench {
 namespace {
