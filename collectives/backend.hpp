@@ -1,8 +1,8 @@
 #pragma once
 // A backend executes collectives: NCCL, MPI, collbench's own algorithms. The harness owns the
 // measurement (sweep, timing, verification, records); a backend only allocates buffers in its
-// memory, runs one operation, and completes what it started. A new backend is one class and one
-// row in the registry (backend_registry.cpp).
+// memory, runs one operation, and completes what it started. A new backend is its folder (the
+// class, its options, its CMakeLists.txt) and one row in backends.cpp.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collectives/backend_options.hpp"
 #include "collectives/collective.hpp"
 #include "collectives/memory.hpp"
 #include "core/dtype.hpp"
@@ -56,6 +57,8 @@ class CapturedOps {
   virtual void launch() = 0;
 };
 
+// What every backend is told: the harness's settings (memory, ranks per process, graphs, the
+// timeout every wait honours) and the values of the options backends declare for themselves.
 struct BackendConfig {
   MemoryKind memory = MemoryKind::kHost;
   int gpus_per_process = 1;
@@ -63,9 +66,8 @@ struct BackendConfig {
   int cuda_graph_launches = 0;
   int agg_iters = 1;
   int blocking = 0;
-  int fault_rank = -1;  // test-* backends only: the rank that misbehaves (-1: the last rank)
-  std::string algorithm = "auto";  // custom backend: the schedule to run
-  int ranks_per_node = 0;          // custom backend: virtual node size (0: all ranks, one node)
+  double timeout_s = 300;  // -T: a backend's own waits give up after this (0: never)
+  BackendOptionValues options;
 };
 
 class Backend {
@@ -120,10 +122,16 @@ struct BackendEntry {
   // Why it cannot run in this build or on this machine (nullopt: available).
   std::function<std::optional<std::string>(const BackendConfig&)> unavailable;
   std::function<std::unique_ptr<Backend>(Runtime&, const BackendConfig&)> create;
+  // The options this backend declares; the harness adds them to the command line.
+  std::span<const BackendOption> options = {};
 };
 
-std::vector<BackendEntry>& backend_registry();
+const std::vector<BackendEntry>& backend_registry();
 const BackendEntry* find_backend(std::string_view name);
+// Every option some backend declares, each name once (the first declaration), in registry order.
+std::vector<const BackendOption*> all_backend_options();
+// Throws UsageError when an option given on the command line is not one of `backend`'s.
+void check_backend_options(const BackendEntry& backend, const BackendOptionValues& values);
 std::string backend_names();
 // `auto`: nccl when GPUs are visible and the build has it, else mpi on host memory.
 std::string auto_backend_name(const BackendConfig& config);

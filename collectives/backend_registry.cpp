@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 
 #include "collectives/backend.hpp"
@@ -24,8 +25,8 @@ std::unique_ptr<SampleTimer> make_host_timer() {
   return std::make_unique<SteadyClockTimer>();
 }
 
-std::vector<BackendEntry>& backend_registry() {
-  static std::vector<BackendEntry> registry = builtin_backends();
+const std::vector<BackendEntry>& backend_registry() {
+  static const std::vector<BackendEntry> registry = builtin_backends();
   return registry;
 }
 
@@ -34,6 +35,32 @@ const BackendEntry* find_backend(std::string_view name) {
     if (entry.name == name) return &entry;
   }
   return nullptr;
+}
+
+std::vector<const BackendOption*> all_backend_options() {
+  std::vector<const BackendOption*> out;
+  for (const BackendEntry& entry : backend_registry()) {
+    for (const BackendOption& option : entry.options) {
+      const bool seen = std::any_of(out.begin(), out.end(),
+                                    [&](const BackendOption* o) { return o->name == option.name; });
+      if (!seen) out.push_back(&option);
+    }
+  }
+  return out;
+}
+
+void check_backend_options(const BackendEntry& backend, const BackendOptionValues& values) {
+  for (const std::string& name : values.on_command_line()) {
+    if (declares(backend.options, name)) continue;
+    std::string owners;
+    for (const BackendEntry& entry : backend_registry()) {
+      if (!declares(entry.options, name) || entry.name.starts_with("test-")) continue;
+      owners += (owners.empty() ? "" : ", ") + std::string(entry.name);
+    }
+    throw UsageError("--" + name + " is an option of backend " +
+                     (owners.empty() ? std::string("test-*") : owners) + ", not of " +
+                     std::string(backend.name));
+  }
 }
 
 std::string backend_names() {
@@ -60,6 +87,7 @@ std::unique_ptr<Backend> create_backend(std::string_view name, Runtime& runtime,
   if (entry == nullptr) {
     throw UsageError("unknown backend '" + resolved + "' (choose from " + backend_names() + ")");
   }
+  check_backend_options(*entry, config.options);
   if (auto why = entry->unavailable(config)) {
     throw UsageError("backend " + resolved + " is unavailable: " + *why);
   }

@@ -77,8 +77,8 @@ OutputCheck sendrecv_out(const BufferLayout& l, int, int, int) {
 }
 
 // A function-local table: safe to use from other static initialisers (benchmark registration).
-const std::array<CollectiveSpec, 7>& collective_table() {
-  static const std::array<CollectiveSpec, 7> table = {{
+const std::array<CollectiveSpec, kCollectiveCount>& collective_table() {
+  static const std::array<CollectiveSpec, kCollectiveCount> table = {{
       {Collective::kAllReduce,
        "all_reduce",
        {"allreduce"},
@@ -145,7 +145,7 @@ std::span<const CollectiveSpec> all_collectives() {
 }
 
 const CollectiveSpec& collective_spec(Collective id) {
-  return collective_table().at(static_cast<std::size_t>(id));
+  return collective_table().at(collective_index(id));
 }
 
 std::optional<Collective> parse_collective(std::string_view text) {

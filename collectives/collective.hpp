@@ -1,7 +1,10 @@
 #pragma once
 // The collectives collbench measures, as a table of small descriptions: how a byte count becomes
 // buffer sizes, the bus-bandwidth factor, and what each rank's output holds. Adding a collective
-// is one enumerator, one row in collective.cpp and one call in each backend's dispatch table.
+// is one enumerator, one row in collective.cpp and one row in each backend's dispatch table; the
+// compiler refuses a dispatch table whose rows are missing or out of order, and tests/unit checks
+// the collective table and the JSON Schema against the enumeration.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -23,6 +26,28 @@ enum class Collective : uint8_t {
   kReduce,
   kSendRecv,
 };
+// The one count of collectives: every table indexed by Collective has this many rows.
+inline constexpr std::size_t kCollectiveCount = static_cast<std::size_t>(Collective::kSendRecv) + 1;
+constexpr std::size_t collective_index(Collective id) {
+  return static_cast<std::size_t>(id);
+}
+
+// A table with one row per collective, in enumeration order (backends' dispatch tables). Declare
+// it constexpr and `static_assert(in_collective_order(table))`.
+template <typename T>
+struct CollectiveRow {
+  Collective id;
+  T value;
+};
+template <typename T>
+using CollectiveTable = std::array<CollectiveRow<T>, kCollectiveCount>;
+template <typename T>
+consteval bool in_collective_order(const CollectiveTable<T>& table) {
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (collective_index(table[i].id) != i) return false;
+  }
+  return true;
+}
 
 // Element counts of one operation, following nccl-tests' getCollByteCount so a row of ours and a
 // row of theirs describe the same operation. In place, the send data sits at

@@ -4,6 +4,7 @@
 // only talks to this interface, so verification costs the same code path on every backend.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -15,12 +16,14 @@ namespace collbench {
 enum class MemoryKind : uint8_t { kHost, kDevice };
 std::string_view memory_kind_name(MemoryKind kind);
 
-// A buffer owned by a Memory. Movable, frees itself.
+// A buffer owned by a Memory. Movable, frees itself. The deleter may carry state (the shared
+// window a buffer came from), so no table of live buffers is needed.
 class Buffer {
  public:
-  using Deleter = void (*)(void*);
+  using Deleter = std::function<void(void*)>;
   Buffer() = default;
-  Buffer(void* data, std::size_t bytes, Deleter deleter) : data_(data, deleter), bytes_(bytes) {}
+  Buffer(void* data, std::size_t bytes, Deleter deleter)
+      : data_(data, std::move(deleter)), bytes_(bytes) {}
   void* data() const { return data_.get(); }
   std::size_t bytes() const { return bytes_; }
 

@@ -8,6 +8,7 @@
 //   test-slow     sleeps 20 ms inside every operation: a slow GPU, NIC or link, for validate
 // --fault-rank names the rank as a rank of the whole job, so the fault stays on one rank when
 // `collbench validate` runs the backend on groups of ranks.
+#include <array>
 #include <chrono>
 #include <thread>
 
@@ -70,15 +71,26 @@ class FaultBackend final : public Backend {
   int rank_;
 };
 
+// --fault-rank: the job rank that misbehaves (-1: the last rank of each group).
+constexpr BackendOption kFaultRank{
+    "fault-rank", "test-* backends: the misbehaving rank",
+    "-1",         "",
+    true,         [](const std::string& value) { return check_whole_number(value, -1, 1 << 30); }};
+constexpr std::array<BackendOption, 1> kFaultOptions{kFaultRank};
+
 BackendEntry fault_entry(std::string_view name, std::string_view description, Fault fault) {
   return {name, description,
           [](const BackendConfig&) -> std::optional<std::string> { return std::nullopt; },
           [fault](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
-            const bool faulty = config.fault_rank >= 0 ? runtime.job_rank() == config.fault_rank
-                                                       : runtime.rank() == runtime.size() - 1;
-            return std::make_unique<FaultBackend>(create_backend("mpi", runtime, config), fault,
+            const int fault_rank = static_cast<int>(config.options.integer(kFaultRank));
+            const bool faulty = fault_rank >= 0 ? runtime.job_rank() == fault_rank
+                                                : runtime.rank() == runtime.size() - 1;
+            BackendConfig inner = config;
+            inner.options = {};  // the wrapped mpi backend has no test options
+            return std::make_unique<FaultBackend>(create_backend("mpi", runtime, inner), fault,
                                                   faulty, runtime.rank());
-          }};
+          },
+          kFaultOptions};
 }
 
 }  // namespace

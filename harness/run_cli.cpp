@@ -66,13 +66,7 @@ CLI::App* add_run_subcommand(CLI::App& app, RunFlags& f) {
       "Bind ranks: auto (near their GPU, else spread over NUMA nodes), numa, gpu, none");
   run->add_option("--topology-xml", f.topology_xml,
                   "Describe a saved hwloc XML instead of this machine (header, record, ceiling)");
-  run->add_option("--algo", f.algorithm,
-                  "custom backend: the algorithm (ring, rhd, one_shot, two_shot, hierarchical, "
-                  "pairwise, bruck, binomial) or auto, by size and shape");
-  run->add_option("--ranks-per-node", f.ranks_per_node,
-                  "custom backend: group ranks into virtual nodes of K (hierarchical algorithms)");
-  run->add_option("--fault-rank", f.fault_rank, "test-* backends: the misbehaving rank")
-      ->group("");  // test hook, hidden from --help
+  add_backend_flags(*run, f.backend_flags);
   return run;
 }
 
@@ -195,12 +189,14 @@ RunOptions validate_run_options(const RunFlags& f, const CLI::App& run_command,
   o.backend_config.cuda_graph_launches = f.cudagraph;
   o.backend_config.agg_iters = f.agg_iters;
   o.backend_config.blocking = f.blocking;
-  o.backend_config.fault_rank = f.fault_rank;
-  o.backend_config.algorithm = f.algorithm;
-  require(f.ranks_per_node >= 0, "invalid --ranks-per-node: must be 1 or more");
-  o.backend_config.ranks_per_node = f.ranks_per_node;
+  o.backend_config.timeout_s = f.timeout_s;
+  o.backend_config.options = backend_option_values(run_command, f.backend_flags);
   require(o.backend == "auto" || find_backend(o.backend) != nullptr,
           "unknown backend '" + o.backend + "' (choose from " + backend_names() + ")");
+  // An option the named backend does not have is an error now, before any rank starts (`auto`
+  // is checked once it is resolved).
+  if (o.backend != "auto")
+    check_backend_options(*find_backend(o.backend), o.backend_config.options);
   return o;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/backend_flags.hpp"
 #include "harness/run_options.hpp"
 
 namespace collbench {
@@ -23,9 +24,7 @@ struct RunFlags {
   std::string json_path, csv_path;
   std::string bind = "auto", topology_xml;
   int nthreads = 1, ngpus = 1;
-  int fault_rank = -1;
-  std::string algorithm = "auto";
-  int ranks_per_node = 0;
+  BackendFlagText backend_flags;  // the options backends declare (--algo, ...)
 };
 
 CLI::App* add_run_subcommand(CLI::App& app, RunFlags& flags);

@@ -10,6 +10,7 @@
 #include "collectives/backend.hpp"
 #include "core/errors.hpp"
 #include "core/statistics.hpp"
+#include "harness/backend_flags.hpp"
 #include "harness/command.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/size_sweep.hpp"
@@ -61,7 +62,6 @@ class ValidateCommand final : public Command {
                          "Write the run, probe and verdict records as JSON Lines to FILE");
     command_->add_option("--backend", backend_, "Backend of every measurement (auto)");
     command_->add_option("--memory", memory_, "host or device buffers (host)");
-    command_->add_option("--fault-rank", fault_rank_, "test-* backends: the misbehaving rank");
     command_->add_option("-n,--iters", iters_, "Operations per timed sample (20)");
     command_->add_option("-w,--warmup_iters", warmup_, "Warm-up operations (5)");
     command_->add_option("--repeat", repeat_, "Timed samples; the median is judged (5)");
@@ -82,6 +82,7 @@ class ValidateCommand final : public Command {
                          "Measure a probe that misses its threshold again, up to N times (1)");
     command_->add_option("--topology-xml", topology_xml_,
                          "Check this saved hwloc topology instead of the live node");
+    add_backend_flags(*command_, backend_flags_);
     return command_;
   }
 
@@ -161,7 +162,10 @@ class ValidateCommand final : public Command {
       throw UsageError("invalid --memory '" + memory_ + "': choose host or device");
     }
     run.backend_config.memory = memory_ == "host" ? MemoryKind::kHost : MemoryKind::kDevice;
-    run.backend_config.fault_rank = fault_rank_;
+    run.backend_config.timeout_s = run.timeout_s;
+    run.backend_config.options = backend_option_values(*command_, backend_flags_);
+    if (backend_ != "auto")
+      check_backend_options(*find_backend(backend_), run.backend_config.options);
     return o;
   }
 
@@ -327,7 +331,7 @@ class ValidateCommand final : public Command {
   std::string json_path_;
   std::string backend_ = "auto";
   std::string memory_ = "host";
-  int fault_rank_ = -1;
+  BackendFlagText backend_flags_;  // the options backends declare (--fault-rank, --algo, ...)
   int iters_ = 20;
   int warmup_ = 5;
   int repeat_ = 5;

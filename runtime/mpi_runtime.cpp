@@ -328,4 +328,13 @@ void MpiRuntime::abort(int code) {
   std::_Exit(code);
 }
 
+MpiRuntime& require_mpi_runtime(Runtime& runtime, std::string_view backend) {
+  auto* mpi = dynamic_cast<MpiRuntime*>(&runtime);
+  if (mpi == nullptr) {
+    throw UsageError("backend " + std::string(backend) +
+                     " needs the MPI runtime, and this run has none (a build without MPI)");
+  }
+  return *mpi;
+}
+
 }  // namespace collbench

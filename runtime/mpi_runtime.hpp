@@ -1,6 +1,8 @@
 #pragma once
 #include <mpi.h>
 
+#include <string_view>
+
 #include "runtime/runtime.hpp"
 
 namespace collbench {
@@ -35,5 +37,9 @@ class MpiRuntime final : public Runtime {
   MPI_Comm leaders_ = MPI_COMM_NULL;  // each node's first rank (null elsewhere)
   double timeout_s_;
 };
+
+// The MPI runtime under `runtime`, for the backends built on MPI (their one way to MPI); throws
+// UsageError naming `backend` when the run has another runtime.
+MpiRuntime& require_mpi_runtime(Runtime& runtime, std::string_view backend);
 
 }  // namespace collbench

@@ -5,6 +5,8 @@
 // stay private: inputs are staged into the shared buffer inside the same kernel.
 #include "collectives/custom/cuda_ipc_backend.hpp"
 
+#include "collectives/custom/custom_options.hpp"
+
 #include <mpi.h>
 
 #include <algorithm>
@@ -28,7 +30,7 @@ constexpr int64_t kOneShotMaxBytes = 256 << 10;
 class CudaIpcBackend final : public Backend {
  public:
   CudaIpcBackend(const MpiRuntime& runtime, const BackendConfig& config)
-      : who_(runtime.identity()), algorithm_(config.algorithm) {
+      : who_(runtime.identity()), algorithm_(config.options.text(kCustomAlgorithm)) {
     comm_ = runtime.duplicate_world();
     CB_MPI(MPI_Comm_rank(comm_, &rank_), who_);
     CB_MPI(MPI_Comm_size(comm_, &size_), who_);

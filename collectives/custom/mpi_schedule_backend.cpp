@@ -17,6 +17,7 @@
 #include "collectives/backend.hpp"
 #include "collectives/custom/all_to_all_blocks.hpp"
 #include "collectives/custom/cuda_ipc_backend.hpp"
+#include "collectives/custom/custom_options.hpp"
 #include "collectives/custom/mpi_plan_executor.hpp"
 #include "collectives/custom/schedule.hpp"
 #include "collectives/custom/shm_collectives.hpp"
@@ -43,19 +44,20 @@ class ScheduleBackend final : public Backend {
   ScheduleBackend(const MpiRuntime& runtime, const BackendConfig& config)
       : who_(runtime.identity()),
         memory_(make_host_memory()),
-        config_(config),
+        algorithm_(config.options.text(kCustomAlgorithm)),
         executor_(runtime.identity()),
         blocks_(runtime.rank(), runtime.size()) {
     comm_ = runtime.duplicate_world();
     rank_ = runtime.rank();
     size_ = runtime.size();
-    const int k = config.ranks_per_node > 0 ? config.ranks_per_node : size_;
+    const auto virtual_node = static_cast<int>(config.options.integer(kCustomRanksPerNode));
+    const int k = virtual_node > 0 ? virtual_node : size_;
     if (size_ % k != 0) {
       throw UsageError("--ranks-per-node " + std::to_string(k) + " does not divide the " +
                        std::to_string(size_) + " ranks");
     }
     shape_ = {size_, k};
-    pipeline_bytes_ = pipeline_bytes_from_environment();
+    pipeline_bytes_ = static_cast<std::size_t>(config.options.integer(kCustomPipelineBytes));
     if (config.memory != MemoryKind::kHost) {
       throw UsageError("backend custom runs on host memory in this build (--memory host)");
     }
@@ -75,12 +77,7 @@ class ScheduleBackend final : public Backend {
     int everywhere = shared_size == k ? 1 : 0;
     CB_MPI(MPI_Allreduce(MPI_IN_PLACE, &everywhere, 1, MPI_INT, MPI_MIN, comm_), who_);
     if (everywhere) {
-      MPI_Comm host = MPI_COMM_NULL;
-      CB_MPI(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &host), who_);
-      int ranks_on_host = 0;
-      CB_MPI(MPI_Comm_size(host, &ranks_on_host), who_);
-      CB_MPI(MPI_Comm_free(&host), who_);
-      shm_ = std::make_unique<ShmNode>(node_comm_, who_, 300.0, ranks_on_host);
+      shm_ = std::make_unique<ShmNode>(node_comm_, who_, config.timeout_s, runtime.local_size());
       memory_ = make_shm_memory(*shm_);
     }
   }
@@ -100,8 +97,8 @@ class ScheduleBackend final : public Backend {
       return "backend custom has no " + std::string(collective_spec(c).name) +
              " (it runs all_reduce, all_gather, reduce_scatter, all_to_all and broadcast)";
     }
-    if (!entry_for(c, config_.algorithm)) {
-      return "backend custom has no algorithm '" + config_.algorithm + "' for " +
+    if (!entry_for(c, algorithm_)) {
+      return "backend custom has no algorithm '" + algorithm_ + "' for " +
              std::string(collective_spec(c).name);
     }
     return std::nullopt;
@@ -154,7 +151,7 @@ class ScheduleBackend final : public Backend {
 
   void complete() override {}
   void describe(nlohmann::json& record) const override {
-    record["custom_algorithm"] = config_.algorithm;
+    record["custom_algorithm"] = algorithm_;
     record["custom_transport"] = transport();
     record["ranks_per_node"] = shape_.ranks_per_node;
     record["custom_pipeline_bytes"] = pipeline_bytes_;
@@ -195,18 +192,6 @@ class ScheduleBackend final : public Backend {
     return nullptr;
   }
 
-  // COLLBENCH_CUSTOM_PIPELINE_BYTES: two-shot's piece size in shared memory (0: no pipelining).
-  static std::size_t pipeline_bytes_from_environment() {
-    const char* text = std::getenv("COLLBENCH_CUSTOM_PIPELINE_BYTES");
-    if (!text) return kDefaultPipelineBytes;
-    const std::string value(text);
-    if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
-        value.size() > 15) {
-      throw UsageError("COLLBENCH_CUSTOM_PIPELINE_BYTES must be a byte count, not '" + value + "'");
-    }
-    return static_cast<std::size_t>(std::stoull(value));
-  }
-
   // The schedule table's entry for `algorithm` ("auto" matches any), or null.
   static const ScheduleEntry* entry_for(Collective c, std::string_view algorithm) {
     for (const ScheduleEntry& e : schedule_table()) {
@@ -218,7 +203,7 @@ class ScheduleBackend final : public Backend {
   // The algorithm that runs: the one named, else on one node the shared-memory one, else the
   // point-to-point choice for this size and shape.
   std::string_view algorithm_for(const OpArgs& a) const {
-    if (config_.algorithm != "auto") return config_.algorithm;
+    if (algorithm_ != "auto") return algorithm_;
     if (shm_ && shape_.nodes() == 1) {
       if (const ShmAlgorithm* shm = find_shm_algorithm(a.collective, "auto")) return shm->algorithm;
     }
@@ -387,7 +372,7 @@ class ScheduleBackend final : public Backend {
 
   const Identity& who_;
   std::unique_ptr<Memory> memory_;
-  BackendConfig config_;
+  std::string algorithm_;
   MpiPlanExecutor executor_;
   AllToAllBlocks blocks_;
   MPI_Comm comm_ = MPI_COMM_NULL;
@@ -408,13 +393,13 @@ BackendEntry custom_backend_entry() {
   return {"custom", "collbench's own schedules over MPI point-to-point (host memory)",
           [](const BackendConfig&) -> std::optional<std::string> { return std::nullopt; },
           [](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
+            const MpiRuntime& mpi = require_mpi_runtime(runtime, "custom");
 #if COLLBENCH_HAVE_CUDA
-            if (config.memory == MemoryKind::kDevice) {
-              return make_cuda_ipc_backend(dynamic_cast<MpiRuntime&>(runtime), config);
-            }
+            if (config.memory == MemoryKind::kDevice) return make_cuda_ipc_backend(mpi, config);
 #endif
-            return std::make_unique<ScheduleBackend>(dynamic_cast<MpiRuntime&>(runtime), config);
-          }};
+            return std::make_unique<ScheduleBackend>(mpi, config);
+          },
+          kCustomOptions};
 }
 
 }  // namespace collbench

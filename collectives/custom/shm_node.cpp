@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <thread>
 
 #include "runtime/mpi_check.hpp"
@@ -27,22 +26,6 @@ MPI_Info noncontiguous(const Identity& who) {
   CB_MPI(MPI_Info_create(&info), who);
   CB_MPI(MPI_Info_set(info, "alloc_shared_noncontig", "true"), who);
   return info;
-}
-
-// Buffers handed out by every ShmNode, so Buffer's plain-function deleter can give a window back
-// to its node (a node forgets its entries when it is destroyed).
-std::map<const void*, ShmNode*>& live_buffers() {
-  static std::map<const void*, ShmNode*> buffers;
-  return buffers;
-}
-
-void return_buffer(void* data) {
-  auto& live = live_buffers();
-  const auto it = live.find(data);
-  if (it == live.end()) return;
-  ShmNode* node = it->second;
-  live.erase(it);
-  node->give_back(data);
 }
 
 class ShmMemory final : public HostPatternMemory {
@@ -82,9 +65,7 @@ ShmNode::ShmNode(MPI_Comm node_comm, const Identity& who, double timeout_s, int 
 }
 
 ShmNode::~ShmNode() {
-  for (auto it = live_buffers().begin(); it != live_buffers().end();) {
-    it = it->second == this ? live_buffers().erase(it) : std::next(it);
-  }
+  *self_ = nullptr;  // buffers that outlive the node no longer give their windows back
   for (Window& w : windows_) MPI_Win_free(&w.win);
   if (control_win_ != MPI_WIN_NULL) MPI_Win_free(&control_win_);
 }
@@ -110,8 +91,9 @@ Buffer ShmNode::allocate(std::size_t bytes) {
     best = windows_.size() - 1;
   }
   windows_[best].in_use = true;
-  live_buffers()[windows_[best].base] = this;
-  return Buffer(windows_[best].base, bytes, return_buffer);
+  return Buffer(windows_[best].base, bytes, [self = self_](void* data) {
+    if (*self != nullptr) (*self)->give_back(data);
+  });
 }
 
 void ShmNode::give_back(const void* data) {
@@ -181,7 +163,7 @@ void ShmNode::wait_until(int peer, std::size_t slot, uint64_t value, const char*
       std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
   for (uint64_t spins = 0; counter.load(std::memory_order_acquire) < value; ++spins) {
     if (spins > spins_before_yield_) sched_yield();
-    if ((spins & 1023) == 1023 && std::chrono::steady_clock::now() > deadline) {
+    if (timeout_s_ > 0 && (spins & 1023) == 1023 && std::chrono::steady_clock::now() > deadline) {
       throw RuntimeFailure(who_.describe() + ": node-local rank " + std::to_string(peer) +
                            " never reached " + what);
     }

@@ -16,7 +16,8 @@ namespace collbench {
 
 class ShmNode {
  public:
-  // `ranks_on_host`: ranks sharing this host's CPUs (more than the node's with virtual nodes);
+  // `timeout_s`: how long a wait for a peer may take (-T; 0: no limit). `ranks_on_host`: ranks
+  // sharing this host's CPUs (more than the node's with virtual nodes);
   // more of them than CPUs makes waits yield at once.
   ShmNode(MPI_Comm node_comm, const Identity& who, double timeout_s, int ranks_on_host);
   ~ShmNode();
@@ -68,6 +69,8 @@ class ShmNode {
   uint64_t published_ = 0;       // pieces this rank has published in total
   uint64_t published_base_ = 0;  // ... at the last barrier (the same on every rank)
   void wait_until(int peer, std::size_t slot, uint64_t value, const char* what);
+  // What buffers' deleters hold to reach this node; cleared when the node goes.
+  std::shared_ptr<ShmNode*> self_ = std::make_shared<ShmNode*>(this);
 };
 
 // Host memory backed by a ShmNode.

@@ -71,11 +71,16 @@ void run_sendrecv(const OpArgs& a, const Call& c) {
   }
 }
 
-// Indexed by Collective: the one place that maps collectives onto MPI calls.
+// The one place that maps collectives onto MPI calls.
 using RunFn = void (*)(const OpArgs&, const Call&);
-constexpr std::array<RunFn, 7> kDispatch = {run_all_reduce, run_all_gather, run_reduce_scatter,
-                                            run_all_to_all, run_broadcast,  run_reduce,
-                                            run_sendrecv};
+constexpr CollectiveTable<RunFn> kDispatch = {{{Collective::kAllReduce, run_all_reduce},
+                                               {Collective::kAllGather, run_all_gather},
+                                               {Collective::kReduceScatter, run_reduce_scatter},
+                                               {Collective::kAllToAll, run_all_to_all},
+                                               {Collective::kBroadcast, run_broadcast},
+                                               {Collective::kReduce, run_reduce},
+                                               {Collective::kSendRecv, run_sendrecv}}};
+static_assert(in_collective_order(kDispatch), "one row per collective, in enumeration order");
 
 }  // namespace
 
@@ -91,12 +96,7 @@ MpiBackend::MpiBackend(const MpiRuntime& runtime, const BackendConfig& config)
   rank_ = runtime.rank();
   size_ = runtime.size();
   if (config.memory == MemoryKind::kDevice) {
-    MPI_Comm node = MPI_COMM_NULL;
-    CB_MPI(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node), who_);
-    int node_process = 0;
-    CB_MPI(MPI_Comm_rank(node, &node_process), who_);
-    MPI_Comm_free(&node);
-    device_ = std::make_unique<MpiDeviceBuffers>(who_, node_process);
+    device_ = std::make_unique<MpiDeviceBuffers>(who_, runtime.local_rank());
   }
 }
 
@@ -143,7 +143,7 @@ void MpiBackend::run_host(const OpArgs& args) {
                   size_,        types_.datatype(args.dtype),
                   op,           count_arg(args.layout.param_count),
                   who_};
-  kDispatch.at(static_cast<std::size_t>(args.collective))(args, call);
+  kDispatch.at(collective_index(args.collective)).value(args, call);
 }
 
 int64_t MpiBackend::inplace_output_offset(const CollectiveSpec& spec, const BufferLayout& layout,
@@ -173,7 +173,7 @@ BackendEntry mpi_backend_entry() {
             return std::nullopt;
           },
           [](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
-            return std::make_unique<MpiBackend>(dynamic_cast<MpiRuntime&>(runtime), config);
+            return std::make_unique<MpiBackend>(require_mpi_runtime(runtime, "mpi"), config);
           }};
 }
 

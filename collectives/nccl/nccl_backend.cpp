@@ -105,8 +105,14 @@ ncclResult_t sendrecv(const Call& c) {
 }
 
 using RunFn = ncclResult_t (*)(const Call&);
-constexpr std::array<RunFn, 7> kDispatch = {all_reduce, all_gather, reduce_scatter, all_to_all,
-                                            broadcast,  reduce,     sendrecv};
+constexpr CollectiveTable<RunFn> kDispatch = {{{Collective::kAllReduce, all_reduce},
+                                               {Collective::kAllGather, all_gather},
+                                               {Collective::kReduceScatter, reduce_scatter},
+                                               {Collective::kAllToAll, all_to_all},
+                                               {Collective::kBroadcast, broadcast},
+                                               {Collective::kReduce, reduce},
+                                               {Collective::kSendRecv, sendrecv}}};
+static_assert(in_collective_order(kDispatch), "one row per collective, in enumeration order");
 
 class NcclGraph final : public CapturedOps {
  public:
@@ -346,7 +352,7 @@ std::optional<std::string> NcclBackend::unsupported(Collective, DType dtype, Red
 void NcclBackend::run(const OpArgs& args) {
   const CollectiveSpec& spec = collective_spec(args.collective);
   const std::size_t elt = dtype_info(args.dtype).size;
-  const RunFn fn = kDispatch.at(static_cast<std::size_t>(args.collective));
+  const RunFn fn = kDispatch.at(collective_index(args.collective)).value;
   if (agg_iters_ > 1 && batched_ == 0) check(ncclGroupStart(), "ncclGroupStart", slots_.front());
   // One group for every local rank: a single thread drives all of them without deadlock.
   check(ncclGroupStart(), "ncclGroupStart", slots_.front());

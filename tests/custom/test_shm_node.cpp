@@ -80,6 +80,53 @@ TEST(ShmNode, ProgressOrdersPeersWrites) {
   }
 }
 
+// -T reaches the node's waits: a peer that never publishes is named after the timeout, and a
+// timeout of 0 means no deadline (a late peer is waited for).
+TEST(ShmNode, WaitsHonourTheTimeout) {
+  const Identity who = me();
+  if (who.size < 2) GTEST_SKIP() << "needs a peer (runs as test_shm_node_np3)";
+  {
+    ShmNode node(MPI_COMM_WORLD, who, 0.3, who.size);
+    if (node.rank() == 0) {
+      const double start = MPI_Wtime();
+      try {
+        node.wait_for(1, 1);
+        ADD_FAILURE() << "the wait for a silent peer returned";
+      } catch (const RuntimeFailure& e) {
+        EXPECT_NE(std::string(e.what()).find("node-local rank 1 never reached"), std::string::npos)
+            << e.what();
+      }
+      EXPECT_LT(MPI_Wtime() - start, 5.0);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+  ShmNode patient(MPI_COMM_WORLD, who, 0.0, who.size);
+  patient.barrier();
+  if (patient.rank() == 1) {
+    const double start = MPI_Wtime();
+    while (MPI_Wtime() - start < 0.2) {
+    }
+    patient.publish();
+  }
+  if (patient.rank() == 0) {
+    EXPECT_NO_THROW(patient.wait_for(1, 1));
+  }
+  patient.barrier();
+}
+
+// A buffer may outlive its node (unwinding from an error): freeing it then touches nothing.
+TEST(ShmNode, BufferOutlivesItsNode) {
+  const Identity who = me();
+  Buffer survivor;
+  {
+    ShmNode node(MPI_COMM_WORLD, who, 60.0, who.size);
+    survivor = node.allocate(4096);
+    node.barrier();
+  }
+  survivor = Buffer();
+  SUCCEED();
+}
+
 }  // namespace
 }  // namespace collbench
 

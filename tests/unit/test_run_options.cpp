@@ -101,3 +101,59 @@ TEST(RunOptions, EveryBadInputGetsItsOwnMessage) {
 
 }  // namespace
 }  // namespace collbench
+
+namespace collbench {
+namespace {
+
+// Options a backend declares reach it through BackendConfig, checked before any rank starts.
+#if COLLBENCH_HAVE_MPI
+TEST(BackendOptions, DeclaredOptionsReachTheBackend) {
+  RunOptions o = parse({"--backend", "custom", "--algo", "ring", "--ranks-per-node", "2"});
+  const BackendOptionValues& values = o.backend_config.options;
+  const BackendEntry* custom = find_backend("custom");
+  ASSERT_NE(custom, nullptr);
+  ASSERT_EQ(custom->options.size(), 3u);
+  EXPECT_EQ(values.text(custom->options[0]), "ring");
+  EXPECT_EQ(values.integer(custom->options[1]), 2);
+  EXPECT_EQ(values.text(custom->options[2]), "1048576");  // the declared default
+}
+
+TEST(BackendOptions, AnOptionOfAnotherBackendIsRefused) {
+  EXPECT_EQ(usage_error({"--backend", "mpi", "--algo", "ring"}),
+            "--algo is an option of backend custom, not of mpi");
+  EXPECT_EQ(usage_error({"--backend", "custom", "--fault-rank", "1"}),
+            "--fault-rank is an option of backend test-*, not of custom");
+  EXPECT_EQ(usage_error({"--backend", "custom", "--ranks-per-node", "-1"}),
+            "invalid --ranks-per-node -1: -1 is outside 0..16777216");
+  EXPECT_EQ(usage_error({"--backend", "custom", "--pipeline-bytes", "1M"}),
+            "invalid --pipeline-bytes 1M: '1M' is not a whole number");
+}
+
+TEST(BackendOptions, EnvironmentSetsTheDefaultAndIsChecked) {
+  const BackendEntry* custom = find_backend("custom");
+  ASSERT_NE(custom, nullptr);
+  ::setenv("COLLBENCH_CUSTOM_PIPELINE_BYTES", "4096", 1);
+  RunOptions o = parse({"--backend", "custom"});
+  EXPECT_EQ(o.backend_config.options.integer(custom->options[2]), 4096);
+  // Given on the command line, the flag wins; the variable alone does not bind other backends.
+  o = parse({"--backend", "custom", "--pipeline-bytes", "0"});
+  EXPECT_EQ(o.backend_config.options.integer(custom->options[2]), 0);
+  EXPECT_EQ(usage_error({"--backend", "mpi"}), "no error");
+  ::setenv("COLLBENCH_CUSTOM_PIPELINE_BYTES", "lots", 1);
+  EXPECT_EQ(usage_error({"--backend", "custom"}),
+            "invalid COLLBENCH_CUSTOM_PIPELINE_BYTES='lots': 'lots' is not a whole number");
+  ::unsetenv("COLLBENCH_CUSTOM_PIPELINE_BYTES");
+}
+#endif
+
+TEST(BackendOptions, EveryDeclaredOptionIsOnTheCommandLineOnce) {
+  CLI::App app;
+  RunFlags flags;
+  CLI::App* run = add_run_subcommand(app, flags);
+  for (const BackendOption* option : all_backend_options()) {
+    EXPECT_NE(run->get_option_no_throw("--" + std::string(option->name)), nullptr) << option->name;
+  }
+}
+
+}  // namespace
+}  // namespace collbench
