@@ -2,6 +2,7 @@
 
 #include "core/version.hpp"
 #if COLLBENCH_HAVE_MPI
+#include "collectives/custom/custom_backend.hpp"
 #include "collectives/mpi/mpi_backend.hpp"
 #endif
 #if COLLBENCH_HAVE_NCCL

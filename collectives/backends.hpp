@@ -8,6 +8,5 @@ namespace collbench {
 
 std::vector<BackendEntry> builtin_backends();
 std::vector<BackendEntry> test_fault_backend_entries();
-BackendEntry custom_backend_entry();  // collectives/custom/mpi_schedule_backend.cpp
 
 }  // namespace collbench

@@ -1,5 +1,5 @@
 // `collbench copy`: device memory and copy baselines on this machine's GPUs (one process, no
-// MPI), the first thing a rack check runs. See collectives/cuda/copy_bench.hpp for the rows.
+// MPI), the first thing a rack check runs. See harness/copy_bench.hpp for the rows.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>

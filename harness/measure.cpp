@@ -5,6 +5,7 @@
 
 #include "core/errors.hpp"
 #include "core/statistics.hpp"
+#include "harness/placed_operation.hpp"
 
 namespace collbench {
 
@@ -17,10 +18,6 @@ constexpr int kWrongSlot = 2;
 
 std::string redop_label(const CollectiveSpec& spec, RedOp op) {
   return spec.uses_op ? std::string(redop_info(op).name) : "none";
-}
-
-char* at(void* base, int64_t elements, std::size_t elt) {
-  return static_cast<char*>(base) + elements * static_cast<int64_t>(elt);
 }
 
 }  // namespace
@@ -155,119 +152,88 @@ int64_t Measurement::run_group(const Group& group) {
   return wrong;
 }
 
+// One size and placement: inputs, warm-up, the timed samples, then (in place) a fresh verified
+// operation, reduced to one record.
 ResultRecord Measurement::measure(const Group& group, Buffers& buffers, const BufferLayout& layout,
                                   bool inplace) {
-  const CollectiveSpec& spec = *group.spec;
-  const DTypeInfo& info = dtype_info(group.dtype);
-  const int n = nranks_;
-  Memory& memory = backend_.memory();
-  const Pattern pattern = input_pattern(spec, group.op, n, info.exact_limit);
-  const bool check = options_.check > 0;
-  const int root = group.root < 0 ? 0 : group.root;
-
-  // Per local rank: in place, input and output share the receive buffer at nccl-tests' offsets.
-  std::vector<const void*> sends;
-  std::vector<void*> recvs;
-  std::vector<OutputCheck> outputs;
-  for (int local = 0; local < local_ranks_; ++local) {
-    const int rank = global_rank(local);
-    void* base = buffers.recv[local].data();
-    sends.push_back(inplace ? at(base, layout.send_inplace_offset * rank, info.size)
-                            : buffers.send[local].data());
-    recvs.push_back(inplace ? at(base, layout.recv_inplace_offset * rank, info.size) : base);
-    const std::optional<int64_t> inplace_offset =
-        inplace ? std::optional<int64_t>(backend_.inplace_output_offset(spec, layout, rank))
-                : std::nullopt;
-    outputs.push_back(output_check(spec, layout, rank, n, root, inplace_offset));
-  }
-  const OpArgs args{spec.id, group.dtype, group.op, root, sends, recvs, layout, inplace};
-  const std::size_t recv_bytes = static_cast<std::size_t>(layout.recv_count) * info.size;
-  const std::size_t buffer_bytes =
-      std::max(recv_bytes, static_cast<std::size_t>(layout.send_count) * info.size);
-  auto fill_input = [&] {
-    for (int local = 0; local < local_ranks_; ++local) {
-      memory.fill_input(group.dtype, const_cast<void*>(sends[local]), layout.send_count, pattern,
-                        global_rank(local), local);
-    }
-  };
-  auto poison_output = [&](std::size_t bytes) {
-    for (int local = 0; local < local_ranks_; ++local) {
-      memory.poison(buffers.recv[local].data(), bytes, local);
-    }
-  };
-  auto count_wrong = [&] {
-    int64_t wrong = 0;
-    for (int local = 0; local < local_ranks_; ++local) {
-      const OutputCheck& output = outputs[local];
-      wrong +=
-          memory.count_wrong(group.dtype, at(buffers.recv[local].data(), output.offset, info.size),
-                             output.count, pattern, output.map, global_rank(local), local);
-    }
-    return wrong;
-  };
-
-  const std::string what = std::string(spec.name) + " " +
-                           std::to_string(reported_bytes(layout, info.size)) + " B " +
-                           std::string(info.name) + " " + redop_label(spec, group.op) +
-                           (inplace ? " in-place" : " out-of-place");
-  fill_input();
-  runtime_.progress().enter(what + " warm-up");
-  for (int i = 0; i < options_.warmup_iters; ++i) backend_.run(args);
+  PlacedOperation op(backend_, *group.spec, group.dtype, group.op, group.root < 0 ? 0 : group.root,
+                     layout, inplace, buffers.send, buffers.recv, global_rank(0), nranks_);
+  op.fill_inputs();
+  runtime_.progress().enter(op.label() + " warm-up");
+  for (int i = 0; i < options_.warmup_iters; ++i) backend_.run(op.args());
   backend_.complete();
 
-  std::unique_ptr<SampleTimer> timer = backend_.make_timer();
+  Samples samples = time_samples(op);
+  if (options_.check > 0 && inplace) samples.wrong += verify_fresh_operation(op);
+  return make_record(group, layout, inplace, op.args(), samples);
+}
+
+// The timed loop, as plain as OSU's: per sample, synchronise, start the clock, issue the
+// operations, stop the clock, complete them; verification and the reduction of times over ranks
+// happen after the clock stops.
+Measurement::Samples Measurement::time_samples(PlacedOperation& op) {
+  const bool check = options_.check > 0 && !op.args().inplace;
   const int ops_per_sample = options_.iters * options_.agg_iters;
+  std::unique_ptr<SampleTimer> timer = backend_.make_timer();
   // -G: the sample's operations are captured once and the capture launched -G times per sample.
   std::unique_ptr<CapturedOps> graph;
   if (options_.cudagraph > 0) {
-    runtime_.progress().enter(what + " graph capture");
-    graph = backend_.capture(args, ops_per_sample);
+    runtime_.progress().enter(op.label() + " graph capture");
+    graph = backend_.capture(op.args(), ops_per_sample);
   }
   const int launches = graph ? options_.cudagraph : 1;
-  std::vector<double> samples;
-  std::vector<double> fastest;
-  int64_t wrong = 0;
+
+  Samples out;
   for (int s = 0; s < options_.repeat; ++s) {
     const std::string sample =
-        what + " sample " + std::to_string(s + 1) + "/" + std::to_string(options_.repeat);
-    if (check && !inplace) poison_output(recv_bytes);
+        op.label() + " sample " + std::to_string(s + 1) + "/" + std::to_string(options_.repeat);
+    if (check) op.poison_outputs();
     runtime_.barrier("the start of " + sample);
     runtime_.progress().enter(sample);
+
     timer->start();
     if (graph) {
       for (int l = 0; l < launches; ++l) graph->launch();
     } else {
       for (int i = 0; i < ops_per_sample; ++i) {
-        backend_.run(args);
+        backend_.run(op.args());
         if (options_.blocking) backend_.complete();
       }
     }
     timer->stop();
     backend_.complete();
+
     const double seconds = timer->seconds() / (static_cast<double>(ops_per_sample) * launches);
     // Out of place, the output of the sample's last operation is verified: the timed work itself.
-    const int64_t sample_wrong = (check && !inplace) ? count_wrong() : 0;
+    const int64_t wrong = check ? op.count_wrong() : 0;
     SyncValues mine;
     mine.max[kTimeSlot] = mine.min[kTimeSlot] = mine.sum[kTimeSlot] = seconds;
     mine.sum[kRank0Slot] = runtime_.is_root() ? seconds : 0.0;
-    mine.sum[kWrongSlot] = static_cast<double>(sample_wrong);
+    mine.sum[kWrongSlot] = static_cast<double>(wrong);
     const SyncValues combined = runtime_.sync(mine, "the end of " + sample);
-    samples.push_back(pick_time(combined) * 1e6);
-    fastest.push_back(combined.min[kTimeSlot] * 1e6);
-    wrong += static_cast<int64_t>(combined.sum[kWrongSlot]);
+    out.times_us.push_back(pick_time(combined) * 1e6);
+    out.fastest_us.push_back(combined.min[kTimeSlot] * 1e6);
+    out.wrong += static_cast<int64_t>(combined.sum[kWrongSlot]);
   }
-  if (check && inplace) {
-    // In place, the timed operations overwrite their own input; verify a fresh operation.
-    poison_output(buffer_bytes);
-    fill_input();
-    runtime_.progress().enter(what + " verification");
-    backend_.run(args);
-    backend_.complete();
-    SyncValues mine;
-    mine.sum[kWrongSlot] = static_cast<double>(count_wrong());
-    wrong += static_cast<int64_t>(runtime_.sync(mine, what + " verification").sum[kWrongSlot]);
-  }
+  return out;
+}
 
+// In place, the timed operations overwrite their own input: verify one fresh operation.
+int64_t Measurement::verify_fresh_operation(PlacedOperation& op) {
+  op.poison_buffers();
+  op.fill_inputs();
+  runtime_.progress().enter(op.label() + " verification");
+  backend_.run(op.args());
+  backend_.complete();
+  SyncValues mine;
+  mine.sum[kWrongSlot] = static_cast<double>(op.count_wrong());
+  return static_cast<int64_t>(runtime_.sync(mine, op.label() + " verification").sum[kWrongSlot]);
+}
+
+ResultRecord Measurement::make_record(const Group& group, const BufferLayout& layout, bool inplace,
+                                      const OpArgs& args, const Samples& samples) const {
+  const CollectiveSpec& spec = *group.spec;
+  const DTypeInfo& info = dtype_info(group.dtype);
   ResultRecord r;
   r.collective = std::string(spec.name);
   r.backend = std::string(backend_.name());
@@ -276,23 +242,23 @@ ResultRecord Measurement::measure(const Group& group, Buffers& buffers, const Bu
   r.root = group.root;
   r.bytes = reported_bytes(layout, info.size);
   r.count = layout.param_count;
-  r.nranks = n;
+  r.nranks = nranks_;
   r.inplace = inplace;
-  r.memory = std::string(memory_kind_name(memory.kind()));
+  r.memory = std::string(memory_kind_name(backend_.memory().kind()));
   r.iters = options_.iters;
   r.warmup_iters = options_.warmup_iters;
   r.repeat = options_.repeat;
   r.cycle = group.cycle;
   r.timing = timing_rule_name(options_.timing);
-  r.samples_us = samples;
-  r.time_us = median(samples);
-  r.time_us_min = *std::min_element(samples.begin(), samples.end());
-  r.time_us_max = *std::max_element(samples.begin(), samples.end());
-  r.fastest_rank_time_us = median(fastest);
-  r.bus_factor = spec.bus_factor(n);
+  r.samples_us = samples.times_us;
+  r.time_us = median(samples.times_us);
+  r.time_us_min = *std::min_element(samples.times_us.begin(), samples.times_us.end());
+  r.time_us_max = *std::max_element(samples.times_us.begin(), samples.times_us.end());
+  r.fastest_rank_time_us = median(samples.fastest_us);
+  r.bus_factor = spec.bus_factor(nranks_);
   r.algbw_GBps = r.time_us > 0 ? static_cast<double>(r.bytes) / (r.time_us * 1e3) : 0.0;
   r.busbw_GBps = r.algbw_GBps * r.bus_factor;
-  r.wrong = check ? wrong : -1;
+  r.wrong = options_.check > 0 ? samples.wrong : -1;
   r.ceiling_GBps = ceiling_GBps_;
   r.algorithm = backend_.algorithm(args);
   return r;

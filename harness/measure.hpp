@@ -13,6 +13,8 @@
 
 namespace collbench {
 
+class PlacedOperation;
+
 // Checks what needs the rank count: roots in range, combinations the backend supports, sizes the
 // collectives can split. Throws UsageError. With -o all, drops the ops the backend cannot run and
 // returns a note for each.
@@ -38,11 +40,20 @@ class Measurement {
     int cycle;
   };
   struct Buffers;
-  struct Placement;
+  // One size and placement's timed samples (microseconds, one per --repeat) and wrong elements.
+  struct Samples {
+    std::vector<double> times_us;    // by the -a rule
+    std::vector<double> fastest_us;  // the fastest rank's
+    int64_t wrong = 0;
+  };
 
   int64_t run_group(const Group& group);
   ResultRecord measure(const Group& group, Buffers& buffers, const BufferLayout& layout,
                        bool inplace);
+  Samples time_samples(PlacedOperation& op);
+  int64_t verify_fresh_operation(PlacedOperation& op);
+  ResultRecord make_record(const Group& group, const BufferLayout& layout, bool inplace,
+                           const OpArgs& args, const Samples& samples) const;
   double pick_time(const SyncValues& combined) const;
 
   int global_rank(int local) const { return runtime_.rank() * local_ranks_ + local; }

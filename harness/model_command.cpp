@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "core/statistics.hpp"
 #include "harness/command.hpp"
 #include "harness/size_sweep.hpp"
 #include "model/cost_model.hpp"
@@ -204,14 +205,13 @@ class ModelCommand final : public Command {
     if (rows.empty()) throw UsageError("no measured rows match the fit's collectives");
     nlohmann::json summary = nlohmann::json::array();
     std::printf("\n# median |error| at >= %lld bytes\n", static_cast<long long>(min_bytes));
-    for (auto& [key, list] : errors) {
-      std::sort(list.begin(), list.end());
-      const double median = list[list.size() / 2];
+    for (const auto& [key, list] : errors) {
+      const double middle = median(list);
       std::printf("# %-16s %4lld ranks: %6.1f%% over %zu sizes\n", key.first.c_str(),
-                  static_cast<long long>(key.second), 100 * median, list.size());
+                  static_cast<long long>(key.second), 100 * middle, list.size());
       summary.push_back({{"collective", key.first},
                          {"nranks", key.second},
-                         {"median_abs_error", median},
+                         {"median_abs_error", middle},
                          {"sizes", list.size()}});
     }
     if (!output_.empty()) {

@@ -4,8 +4,8 @@
 #include <random>
 
 #include "validation/bisection.hpp"
+#include "validation/pair_judgement.hpp"
 #include "validation/pairing.hpp"
-#include "validation/verdict.hpp"
 
 namespace collbench {
 

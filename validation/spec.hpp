@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "validation/verdict.hpp"
+#include "validation/pair_judgement.hpp"
 
 namespace collbench {
 

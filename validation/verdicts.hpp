@@ -2,13 +2,14 @@
 // From the evidence of every phase ("probe" rows, gathered on the root) to verdicts: one record
 // per node (its worst status), one per failing or warning check, per judged device (NIC rail) and
 // per failed pair. Direct evidence (a node's own topology and collectives) counts as it is; pair
-// and rail results are judged across partners (verdict.hpp); the fleet bisection names culprits.
+// and rail results are judged across partners (pair_judgement.hpp); the fleet bisection names
+// culprits.
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "validation/verdict.hpp"
+#include "validation/pair_judgement.hpp"
 
 namespace collbench {
 

@@ -17,6 +17,7 @@
 #include "collectives/backend.hpp"
 #include "collectives/custom/all_to_all_blocks.hpp"
 #include "collectives/custom/cuda_ipc_backend.hpp"
+#include "collectives/custom/custom_backend.hpp"
 #include "collectives/custom/custom_options.hpp"
 #include "collectives/custom/mpi_plan_executor.hpp"
 #include "collectives/custom/schedule.hpp"

@@ -23,7 +23,6 @@ class MpiDeviceBuffers {
   MpiDeviceBuffers& operator=(const MpiDeviceBuffers&) = delete;
 
   Memory& memory() { return *memory_; }
-  bool cuda_aware() const { return cuda_aware_; }
   std::string description() const;
   int device() const { return device_; }
 

@@ -8,7 +8,7 @@
 #include "validation/bisection.hpp"
 #include "validation/pairing.hpp"
 #include "validation/simulation.hpp"
-#include "validation/verdict.hpp"
+#include "validation/pair_judgement.hpp"
 
 namespace collbench {
 namespace {

@@ -1,4 +1,4 @@
-#include "validation/verdict.hpp"
+#include "validation/pair_judgement.hpp"
 
 #include <algorithm>
 #include <tuple>

@@ -1,5 +1,6 @@
 #pragma once
-// PASS / WARN / FAIL and how pair results become node verdicts.
+// PASS / WARN / FAIL, and how pair results become node judgements (verdicts.hpp turns them and
+// every other probe into verdict records).
 //
 // A failed pair says only that one of two nodes (or the link between them) is bad. A node is
 // judged by its results across different partners: it FAILs when it failed with at least two
