@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/errors.hpp"
+#include "core/stability.hpp"
 #include "core/statistics.hpp"
 #include "harness/placed_operation.hpp"
 
@@ -184,9 +185,9 @@ Measurement::Samples Measurement::time_samples(PlacedOperation& op) {
   const int launches = graph ? options_.cudagraph : 1;
 
   Samples out;
-  for (int s = 0; s < options_.repeat; ++s) {
-    const std::string sample =
-        op.label() + " sample " + std::to_string(s + 1) + "/" + std::to_string(options_.repeat);
+  double timed_seconds = 0;  // the row's timed work so far, the same on every rank
+  auto take_sample = [&](int index) {
+    const std::string sample = op.label() + " sample " + std::to_string(index + 1);
     if (check) op.poison_outputs();
     runtime_.barrier("the start of " + sample);
     runtime_.progress().enter(sample);
@@ -214,8 +215,27 @@ Measurement::Samples Measurement::time_samples(PlacedOperation& op) {
     out.times_us.push_back(pick_time(combined) * 1e6);
     out.fastest_us.push_back(combined.min[kTimeSlot] * 1e6);
     out.wrong += static_cast<int64_t>(combined.sum[kWrongSlot]);
+    timed_seconds += combined.max[kTimeSlot] * ops_per_sample * launches;
+  };
+  int taken = 0;
+  for (; taken < options_.repeat; ++taken) take_sample(taken);
+  // Adaptive sampling: an unstable row takes more samples, one at a time, until it is stable or
+  // its --max-repeat or --max-row-time budget is spent. A stable row costs nothing more.
+  while (taken < options_.max_repeat && timed_seconds < options_.max_row_time_s &&
+         wants_more_samples(out.times_us, "more samples of " + op.label())) {
+    take_sample(taken++);
   }
   return out;
+}
+
+// Whether every rank agrees that the row is still unstable. Each rank judges the samples it has
+// (the same values everywhere, from sync), and one more sync settles rounding differences so no
+// rank takes a sample the others do not.
+bool Measurement::wants_more_samples(const std::vector<double>& times_us, const std::string& what) {
+  const std::optional<bool> stable = assess_stability(times_us).stable;
+  SyncValues vote;
+  vote.max[kTimeSlot] = stable.has_value() && !*stable ? 1.0 : 0.0;
+  return runtime_.sync(vote, what).max[kTimeSlot] > 0;
 }
 
 // In place, the timed operations overwrite their own input: verify one fresh operation.
@@ -255,6 +275,7 @@ ResultRecord Measurement::make_record(const Group& group, const BufferLayout& la
   r.time_us_min = *std::min_element(samples.times_us.begin(), samples.times_us.end());
   r.time_us_max = *std::max_element(samples.times_us.begin(), samples.times_us.end());
   r.fastest_rank_time_us = median(samples.fastest_us);
+  r.stability = assess_stability(samples.times_us);
   r.bus_factor = spec.bus_factor(nranks_);
   r.algbw_GBps = r.time_us > 0 ? static_cast<double>(r.bytes) / (r.time_us * 1e3) : 0.0;
   r.busbw_GBps = r.algbw_GBps * r.bus_factor;

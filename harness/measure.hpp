@@ -51,6 +51,7 @@ class Measurement {
   ResultRecord measure(const Group& group, Buffers& buffers, const BufferLayout& layout,
                        bool inplace);
   Samples time_samples(PlacedOperation& op);
+  bool wants_more_samples(const std::vector<double>& times_us, const std::string& what);
   int64_t verify_fresh_operation(PlacedOperation& op);
   ResultRecord make_record(const Group& group, const BufferLayout& layout, bool inplace,
                            const OpArgs& args, const Samples& samples) const;

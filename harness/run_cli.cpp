@@ -53,6 +53,10 @@ CLI::App* add_run_subcommand(CLI::App& app, RunFlags& f) {
   run->add_option("-J,--output_file", f.json_path, "Write JSON Lines results to FILE");
   run->add_option("--csv", f.csv_path, "Write CSV results to FILE");
   run->add_option("--repeat", f.repeat, "Timed samples per size: median, min and max reported (5)");
+  run->add_option("--max-repeat", f.max_repeat,
+                  "An unstable row takes more samples, up to this many (20; = --repeat: off)");
+  run->add_option("--max-row-time", f.max_row_time_s,
+                  "... while the row's timed work stays below this many seconds (1; 0: off)");
   run->add_flag("--inplace", f.inplace_only, "Measure in-place operations only");
   run->add_flag("--outofplace", f.out_of_place_only, "Measure out-of-place operations only");
   run->add_flag("--both", f.both, "Measure both placements (default)");
@@ -139,6 +143,12 @@ RunOptions validate_run_options(const RunFlags& f, const CLI::App& run_command,
               ": must be at least 1 (endless runs are not supported: output stays bounded)");
   require(f.check >= 0, "invalid -c/--check: must be 0 or more");
   require(f.repeat >= 1, "invalid --repeat " + std::to_string(f.repeat) + ": must be at least 1");
+  const bool max_repeat_given = run_command.count("--max-repeat") > 0;
+  require(!max_repeat_given || f.max_repeat >= f.repeat,
+          "invalid --max-repeat " + std::to_string(f.max_repeat) + ": must be at least --repeat (" +
+              std::to_string(f.repeat) + ")");
+  require(f.max_row_time_s >= 0 && f.max_row_time_s <= 3600,
+          "invalid --max-row-time: must be 0 (off) to 3600 seconds");
   require(f.average >= 0 && f.average <= 3,
           "invalid -a/--average " + std::to_string(f.average) + ": choose 0, 1, 2 or 3");
   require(f.blocking >= 0 && f.blocking <= 3, "invalid -z/--blocking: choose 0, 1, 2 or 3");
@@ -171,6 +181,8 @@ RunOptions validate_run_options(const RunFlags& f, const CLI::App& run_command,
   o.cudagraph = f.cudagraph;
   o.timeout_s = f.timeout_s;
   o.repeat = f.repeat;
+  o.max_repeat = std::max(f.max_repeat, f.repeat);
+  o.max_row_time_s = f.max_row_time_s;
   o.out_of_place = !f.inplace_only;
   o.inplace = !f.out_of_place_only;
   o.backend = f.backend;

@@ -19,6 +19,8 @@ struct RunFlags {
   int root = 0, average = 3, blocking = 0, cudagraph = 0, parallel_init = 0;
   double timeout_s = 300;
   int repeat = 5;
+  int max_repeat = 20;
+  double max_row_time_s = 1.0;
   bool inplace_only = false, out_of_place_only = false, both = false;
   std::string backend = "auto", memory = "host";
   std::string json_path, csv_path;

@@ -4,6 +4,7 @@
 
 #include "core/errors.hpp"
 #include "harness/command.hpp"
+#include "harness/contention_survey.hpp"
 #include "harness/measure.hpp"
 #include "harness/run_cli.hpp"
 #include "harness/run_metadata.hpp"
@@ -53,6 +54,8 @@ class RunCommand final : public Command {
                           (options.backend == "auto" ? auto_backend_name(options.backend_config)
                                                      : options.backend) == "nccl";
     const RunTopology topology = prepare_run_topology(options, runtime, near_gpu);
+    runtime.progress().enter("contention survey");
+    ContentionSurvey contention(runtime);
     runtime.progress().enter("backend start-up");
     std::unique_ptr<Backend> backend =
         create_backend(options.backend, runtime, options.backend_config);
@@ -90,10 +93,16 @@ class RunCommand final : public Command {
     for (const std::string& note : notes) run_record["warnings"].push_back(note);
     for (const auto& [key, value] : topology.record.items()) run_record[key] = value;
     for (const std::string& w : topology.warnings) run_record["warnings"].push_back(w);
+    run_record["contention"] = contention.causes();
+    for (const std::string& cause : contention.causes()) run_record["warnings"].push_back(cause);
     for (ResultSink* sink : sinks) sink->begin_run(run_record);
     Measurement measurement(runtime, *backend, options, sinks);
     measurement.set_ceiling(topology.ceiling_GBps);
     const int64_t wrong = measurement.run();
+    runtime.progress().enter("contention survey at the end");
+    for (const std::string& cause : contention.new_causes(runtime)) {
+      if (table) std::printf("# WARNING (during the run): %s\n", cause.c_str());
+    }
     for (ResultSink* sink : sinks) sink->end_run();
     runtime.barrier("the end of the run");
     return wrong > 0 ? kExitWrongData : kExitOk;

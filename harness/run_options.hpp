@@ -34,6 +34,8 @@ struct RunOptions {
   int cudagraph = 0;
   double timeout_s = 300;
   int repeat = 5;
+  int max_repeat = 20;          // an unstable row takes samples up to this many
+  double max_row_time_s = 1.0;  // ... while its timed work stays below this
   bool out_of_place = true;
   bool inplace = true;
   std::string backend = "auto";

@@ -32,6 +32,10 @@ nlohmann::json to_json(const ResultRecord& r) {
       {"wrong", r.wrong},
   };
   if (!r.algorithm.empty()) j["algorithm"] = r.algorithm;
+  j["samples"] = r.samples_us.size();
+  j["spread"] = r.stability.spread;
+  j["outlier_fraction"] = r.stability.outlier_fraction;
+  if (r.stability.stable) j["stable"] = *r.stability.stable;
   if (r.ceiling_GBps > 0) {
     j["ceiling_GBps"] = r.ceiling_GBps;
     j["efficiency"] = r.busbw_GBps / r.ceiling_GBps;

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/stability.hpp"
+
 namespace collbench {
 
 inline constexpr int kSchemaVersion = 1;
@@ -39,6 +41,7 @@ struct ResultRecord {
   int64_t wrong = -1;       // -1 when not verified (-c 0)
   double ceiling_GBps = 0;  // 0 when no ceiling is known
   std::string algorithm;    // the backend's own algorithm for this size ("" when a library picks)
+  Stability stability;      // of samples_us (core/stability.hpp)
 };
 
 nlohmann::json to_json(const ResultRecord& record);

@@ -74,6 +74,7 @@ void TablePrinter::begin_group(const GroupInfo& group) {
   wrong_total_ = 0;
   busbw_sum_ = 0;
   busbw_count_ = 0;
+  unstable_rows_ = 0;
   std::fprintf(out_, "#\n# Collective test starting: %s\n#\n", group.collective.c_str());
   std::string placements;
   std::string names;
@@ -127,6 +128,22 @@ void TablePrinter::add(const std::vector<ResultRecord>& row) {
     busbw_sum_ += r.busbw_GBps;
     ++busbw_count_;
   }
+  // A row whose samples disagree is marked after its last column, so nccl-tests' columns stay
+  // where parsers expect them; the legend at the end of the group says what it means.
+  std::string unstable;
+  for (const ResultRecord& r : row) {
+    if (!r.stability.stable.value_or(true)) {
+      unstable += unstable.empty() ? "" : ", ";
+      unstable += r.inplace ? "in-place" : "out-of-place";
+    }
+  }
+  if (!unstable.empty()) {
+    ++unstable_rows_;
+    std::fprintf(out_, "  ~ unstable%s",
+                 row.size() > 1 && unstable.find(',') == std::string::npos
+                     ? (" (" + unstable + ")").c_str()
+                     : "");
+  }
   std::fprintf(out_, "\n");
   std::fflush(out_);
 }
@@ -136,6 +153,13 @@ void TablePrinter::end_group() {
                static_cast<long long>(wrong_total_), wrong_total_ ? "FAILED" : "OK");
   std::fprintf(out_, "# %-20s : %g \n", "Avg bus bandwidth",
                busbw_count_ ? busbw_sum_ / busbw_count_ : 0.0);
+  if (unstable_rows_ > 0) {
+    std::fprintf(out_,
+                 "# ~ unstable: %d row(s) whose samples disagree even after adaptive sampling "
+                 "(MAD/median > %.0f %%, more than %.0f %% of samples above 2x the median, or one "
+                 "below half of it); their times are not to be trusted\n",
+                 unstable_rows_, 100 * kStableSpread, 100 * kStableOutliers);
+  }
   std::fprintf(out_, "#\n");
   std::fflush(out_);
 }

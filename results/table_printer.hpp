@@ -23,6 +23,7 @@ class TablePrinter final : public ResultSink {
   int64_t wrong_total_ = 0;
   double busbw_sum_ = 0;
   int busbw_count_ = 0;
+  int unstable_rows_ = 0;  // this group's rows marked "~ unstable"
 };
 
 // nccl-tests' number formatting: as many decimals as fit the column.
