@@ -342,7 +342,8 @@ Job place_job(const ClusterSpec& c, int64_t n, const Degradation& degraded,
     for (int t = 0; t + 1 < j.tiers; ++t)
       j.congestion *= c.tiers[static_cast<std::size_t>(t)].oversubscription;
   }
-  j.link_share = degraded.link;
+  // A multi-plane NIC spreads its traffic over one link per plane: one slow link slows its share.
+  j.link_share = (c.planes - 1 + degraded.link) / c.planes;
   j.generation = c.nvlink_generation;
   j.nvls = c.nvls && j.d > 1;
   j.per_rank_us = j.d > c.gpus_per_node ? c.mnnvl_rank_us : 0.0;

@@ -312,6 +312,22 @@ TEST(WhatIf, SlowdownsFollowTheRules) {
   }
 }
 
+TEST(WhatIf, PlanesShareALinkLoss) {
+  ClusterSpec one = cluster_preset("gb200-campus-400k");
+  one.planes = 1;
+  ClusterSpec two = one;
+  two.planes = 2;
+  NcclEnv ring;
+  ring.algorithm = Algorithm::kRing;
+  auto slowdown = [&](const ClusterSpec& c) {
+    return choice(c, 1440, Collective::kAllReduce, 16e9, ring, {0.5, 1}).time_us /
+           choice(c, 1440, Collective::kAllReduce, 16e9, ring).time_us;
+  };
+  // Half of one plane's link: the NIC keeps 3/4 of its bandwidth with two planes, 1/2 with one.
+  EXPECT_GT(slowdown(one), slowdown(two));
+  EXPECT_GT(slowdown(two), 1.0);
+}
+
 TEST(Calibration, RecoversMultipliersAndCarriesThemToLargerJobs) {
   const ClusterSpec c = cluster_preset("gb200-nvl72-ndr400");
   const Calibration truth{0.8, 0.6, 1.5};
