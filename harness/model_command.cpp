@@ -23,7 +23,7 @@ namespace {
 
 nlohmann::json prediction_json(const Prediction& p) {
   return {{"type", "prediction"},
-          {"schema_version", 2},
+          {"schema_version", kSchemaVersion},
           {"collective", std::string(collective_spec(p.collective).name)},
           {"algorithm", std::string(algorithm_name(p.algorithm))},
           {"protocol", std::string(protocol_name(p.protocol))},
@@ -33,7 +33,7 @@ nlohmann::json prediction_json(const Prediction& p) {
           {"algbw_GBps", p.algbw_GBps},
           {"busbw_GBps", p.busbw_GBps},
           {"bound_busbw_GBps", p.bound_busbw_GBps},
-          {"nccl_choice", p.chosen}};
+          {"best", p.chosen}};  // the one NCCL's tuner picks: the fastest
 }
 
 nlohmann::json read_json(const std::string& path, const char* what) {

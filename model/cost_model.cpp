@@ -26,11 +26,11 @@ constexpr double kPeerUs = 0.1;
 // On an NVLink domain that spans several OS nodes (GB200 NVL72's trays) the published curves
 // have a fixed cost per operation that grows with the communicator: intercepts of ~0.56 ms at 72
 // GPUs, ~0.9 ms at 144 and ~4.6 ms at 1,440 (CoreWeave, NCCL 2.26), about 2.8 us per rank, the
-// rate NCCL's tuner charges PAT for its own linear part (kPatPerRank; the cluster's
-// mnnvl_rank_us, default 2.8). HGX systems show none
-// (1,984 H200s finish a 512 MiB all_reduce in 3 ms). The model charges it to the algorithms
-// whose NCCL latency is logarithmic (tree, NVLS, NVLS-tree, CollNet) on such domains only; a
-// ring already pays 2(n-1) steps. Fitted to the GB200 series, not derived (docs/model.md).
+// rate NCCL's tuner charges PAT for its own linear part (kPatPerRank); the cluster's
+// mnnvl_rank_us holds it (default 2.8). HGX systems show none: 1,984 H200s finish a 512 MiB
+// all_reduce in 3 ms. The model charges it to the algorithms whose NCCL latency is logarithmic
+// (tree, NVLS, NVLS-tree, CollNet) on such domains only; a ring already pays 2(n-1) steps.
+// Fitted to the GB200 series, not derived (docs/model.md).
 double per_rank_us(const Job& j) {
   return j.per_rank_us * static_cast<double>(j.n);
 }
