@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/statistics.hpp"
 
 namespace collbench {
 namespace {
@@ -143,10 +144,8 @@ ErrorSummary summarize(const std::vector<PointCheck>& checks) {
   for (const PointCheck& c : checks) errors.push_back(std::fabs(c.error));
   s.count = errors.size();
   if (errors.empty()) return s;
-  std::sort(errors.begin(), errors.end());
-  const std::size_t half = errors.size() / 2;
-  s.median = errors.size() % 2 ? errors[half] : (errors[half - 1] + errors[half]) / 2;
-  s.worst = errors.back();
+  s.median = median(errors);
+  s.worst = *std::max_element(errors.begin(), errors.end());
   return s;
 }
 
