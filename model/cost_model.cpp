@@ -13,9 +13,9 @@ namespace {
 using namespace collbench::nccl;  // NOLINT: the constants read as NCCL names them
 
 // Rings and trees leave a domain through at most this many NICs at once. Measured, not derived:
-// HGX H100 rings across nodes reach 8 NICs' worth (386 GB/s busbw, CoreWeave, NCCL 2.18), and
-// GB200 NVL72 racks with 72 NICs reach the same order (405 GB/s ring busbw on 20 racks, CoreWeave,
-// NCCL 2.26): NCCL drives a bounded number of network channels per domain, not every NIC.
+// an HGX node has 8 NICs anyway (4 H100 nodes over 8 x 400G reach 320 GB/s busbw, NVIDIA/nccl
+// issue 1221), but a GB200 NVL72 rack has 72, and 20 racks reach only ~410 GB/s (CoreWeave, NCCL
+// 2.26): NCCL drives a bounded number of network channels per domain, not every NIC.
 constexpr double kMaxRails = 8;
 // Ring and tree channels inside one NVLink domain (NCCL searches 16 or more on NVSwitch systems;
 // only the per-channel LL128 and tree caps use it).
