@@ -360,8 +360,9 @@ void estimate_all(const Job& j, Collective collective, double bytes, const NcclE
   const Sizes s{collective, bytes};
   std::vector<Estimate> all;
   all.reserve(12);
-  if (j.n == 1) {
-    add(all, j, s, Algorithm::kRing, Protocol::kSimple, 1e30, 0, 1e30);
+  if (j.n == 1) {  // nothing to exchange: the launch alone
+    const Algorithm a = collective == Collective::kAllToAll ? Algorithm::kP2p : Algorithm::kRing;
+    add(all, j, s, a, Protocol::kSimple, 1e30, 0, 1e30);
   } else if (collective == Collective::kAllToAll) {
     p2p(j, s, all);
   } else if (collective == Collective::kAllReduce) {
