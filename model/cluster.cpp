@@ -1,5 +1,7 @@
 #include "model/cluster.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -9,130 +11,227 @@
 namespace collbench {
 namespace {
 
-// Presets. Sources: NVIDIA HGX H100 and DGX H100 datasheets (8 GPUs, NVLink4 at 900 GB/s
-// bidirectional = 450 GB/s per direction per GPU, one ConnectX-7 NDR 400 Gb/s NIC per GPU);
-// NVIDIA GB200 NVL72 datasheet (72-GPU NVLink5 domain, 1.8 TB/s bidirectional = 900 GB/s per
-// direction per GPU); NDR InfiniBand switches (Quantum-2: 64 ports of 400 Gb/s). Latencies are
-// typical published figures (NVLink ~1 us per step incl. software, NDR switch ~0.3 us per hop).
-ClusterSpec hgx_h100_ndr400() {
-  ClusterSpec c;
-  c.name = "hgx-h100-ndr400";
-  c.gpus = 1024;
-  c.gpus_per_domain = 8;
-  c.scaleup_GBps = 450;
-  c.scaleup_latency_us = 1.0;
-  c.nics_per_gpu = 1;
-  c.nic_Gbps = 400;
-  c.nic_latency_us = 2.0;
-  c.tiers = 3;
-  c.radix = 64;
-  c.oversubscription = {1, 1, 1};
-  c.hop_latency_us = 0.3;
-  c.reduce_GBps = 2000;
-  c.source = "NVIDIA HGX/DGX H100 datasheets; Quantum-2 NDR 64-port switches";
-  return c;
+// NCCL's bandwidth per NVLink link by GPU generation (src/graph/topo.h, NCCL 2.28.3:
+// SM80_NVLINK_BW 20.0, SM90_NVLINK_BW 20.6, SM100_NVLINK_BW 40.1 GB/s). These are what NCCL's
+// kernels move per link, not the line rate (25 GB/s per direction for NVLink 3 and 4, 50 for 5).
+double nccl_link_GBps(int generation) {
+  switch (generation) {
+    case 3:
+      return 20.0;
+    case 4:
+      return 20.6;
+    default:
+      return 40.1;
+  }
 }
 
-ClusterSpec gb200_nvl72_ndr400() {
-  ClusterSpec c = hgx_h100_ndr400();
-  c.name = "gb200-nvl72-ndr400";
-  c.gpus = 72 * 16;
-  c.gpus_per_domain = 72;
-  c.scaleup_GBps = 900;
-  c.scaleup_latency_us = 1.0;
-  c.reduce_GBps = 4000;
-  c.source = "NVIDIA GB200 NVL72 datasheet; ConnectX-7/8 NDR 400G; Quantum-2 switches";
-  return c;
+// Data rate of a PCIe x16 slot per direction after encoding, by generation (3: 8 GT/s ... 6:
+// 64 GT/s); NCCL's PCI_BW for Gen3 x16 is 12 GB/s, and each generation doubles it.
+double pcie_x16_GBps(int generation) {
+  return 12.0 * std::pow(2.0, generation - 3);
+}
+
+[[noreturn]] void bad(const std::string& where, const std::string& field,
+                      const std::string& reason) {
+  throw UsageError(where + ": " + field + ": " + reason);
 }
 
 template <typename T>
-T field(const nlohmann::json& j, const char* name, T fallback, const std::string& path) {
+T field(const nlohmann::json& j, const char* name, T fallback, const std::string& where) {
   if (!j.contains(name)) return fallback;
   try {
     return j.at(name).get<T>();
   } catch (const nlohmann::json::exception&) {
-    throw UsageError(path + ": field '" + name + "' has the wrong type");
+    bad(where, name, "wrong type");
   }
+}
+
+std::vector<FabricTier> tiers_from(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_array()) bad(where, "tiers", "expected an array of {\"radix\", \"oversubscription\"}");
+  std::vector<FabricTier> tiers;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const std::string name = "tiers[" + std::to_string(i) + "]";
+    if (!j[i].is_object()) bad(where, name, "expected an object");
+    for (const auto& [key, value] : j[i].items()) {
+      if (key != "radix" && key != "oversubscription")
+        bad(where, name + "." + key, "unknown field");
+    }
+    FabricTier t;
+    t.radix = field(j[i], "radix", t.radix, where + ": " + name);
+    t.oversubscription = field(j[i], "oversubscription", t.oversubscription, where + ": " + name);
+    tiers.push_back(t);
+  }
+  return tiers;
 }
 
 }  // namespace
 
-std::vector<std::string> cluster_preset_names() {
-  return {"hgx-h100-ndr400", "gb200-nvl72-ndr400"};
+double nvlink_GBps(const ClusterSpec& c) {
+  return nccl_link_GBps(c.nvlink_generation) * c.nvlink_links;
 }
 
-ClusterSpec cluster_preset(const std::string& name) {
-  if (name == "hgx-h100-ndr400") return hgx_h100_ndr400();
-  if (name == "gb200-nvl72-ndr400") return gb200_nvl72_ndr400();
-  throw UsageError("unknown preset '" + name + "' (choose hgx-h100-ndr400 or gb200-nvl72-ndr400)");
+// 64b/66b-class encodings and protocol headers leave about 96 % of the line rate: NDR 400 Gb/s
+// moves 48 GB/s, the top of NCCL's inter-node speed table (search.cc, sm90SpeedArrayInter).
+double nic_GBps(const ClusterSpec& c) {
+  return std::min(c.nic_Gbps / 8.0 * 0.96, pcie_x16_GBps(c.pcie_generation));
 }
 
-void validate_cluster(const ClusterSpec& c) {
-  auto need = [&](bool ok, const std::string& what) {
-    if (!ok) throw UsageError("cluster " + c.name + ": " + what);
+// A folded Clos: a tier-t switch (t below the top) splits its ports down/up in the ratio of its
+// oversubscription, the top tier points every port down. Endpoints = leaf down ports x the
+// down ports of each middle tier x the top tier's radix (2 tiers non-blocking: r^2/2).
+double fabric_endpoints(const ClusterSpec& c) {
+  if (c.tiers.empty()) return 0;
+  if (c.tiers.size() == 1) return c.tiers[0].radix;
+  double endpoints = 1;
+  for (std::size_t t = 0; t + 1 < c.tiers.size(); ++t) {
+    const FabricTier& tier = c.tiers[t];
+    endpoints *= tier.radix * tier.oversubscription / (1 + tier.oversubscription);
+  }
+  return endpoints * c.tiers.back().radix;
+}
+
+double fabric_gpus(const ClusterSpec& c) {
+  if (c.tiers.empty() || c.nics_per_node == 0) return c.gpus_per_domain;
+  // Every NIC takes one port of each plane.
+  return std::floor(fabric_endpoints(c) / c.nics_per_node) * c.gpus_per_node;
+}
+
+int tiers_used(const ClusterSpec& c, int64_t nodes) {
+  ClusterSpec part = c;
+  const double endpoints = static_cast<double>(nodes) * c.nics_per_node;
+  for (std::size_t t = 1; t <= c.tiers.size(); ++t) {
+    part.tiers.assign(c.tiers.begin(), c.tiers.begin() + static_cast<std::ptrdiff_t>(t));
+    if (fabric_endpoints(part) >= endpoints) return static_cast<int>(t);
+  }
+  return static_cast<int>(c.tiers.size());
+}
+
+void extend_fabric(ClusterSpec& c, int64_t gpus) {
+  if (c.tiers.empty()) c.tiers.push_back({64, 1});
+  while (fabric_gpus(c) < static_cast<double>(gpus) && c.tiers.size() < 8) {
+    c.tiers.back().oversubscription = 1;  // no longer the top: it now splits its ports
+    c.tiers.push_back({c.tiers.back().radix, 1});
+  }
+  c.gpus = std::max(c.gpus, gpus);
+}
+
+void validate_cluster(const ClusterSpec& c, const std::string& where) {
+  auto need = [&](bool ok, const char* name, const std::string& reason) {
+    if (!ok) bad(where, name, reason);
   };
-  need(c.gpus >= 1 && c.gpus <= 1000000, "gpus must be 1 to 1,000,000");
-  need(c.gpus_per_domain >= 1, "gpus_per_domain must be at least 1");
-  need(c.scaleup_GBps > 0 && c.nic_Gbps > 0 && c.reduce_GBps > 0, "bandwidths must be positive");
-  need(c.nics_per_gpu >= 1, "nics_per_gpu must be at least 1");
-  need(c.scaleup_latency_us >= 0 && c.nic_latency_us >= 0 && c.hop_latency_us >= 0,
-       "latencies must not be negative");
-  need(c.tiers >= 1 && c.tiers <= 5, "tiers must be 1 to 5");
-  need(c.radix >= 2, "radix must be at least 2");
-  need(static_cast<int>(c.oversubscription.size()) == c.tiers,
-       "oversubscription needs one value per tier");
-  for (double o : c.oversubscription) need(o >= 1, "oversubscription values must be >= 1");
+  need(c.gpus >= 1 && c.gpus <= 1000000, "gpus", "must be 1 to 1,000,000");
+  need(c.gpus_per_node >= 1, "gpus_per_node", "must be at least 1");
+  need(c.gpus_per_domain >= 1, "gpus_per_domain", "must be at least 1");
+  need(c.gpus_per_domain % c.gpus_per_node == 0 || c.gpus_per_domain == 1, "gpus_per_domain",
+       "must be a multiple of gpus_per_node (a domain is whole nodes)");
+  need(c.nvlink_generation >= 3 && c.nvlink_generation <= 5, "nvlink_generation",
+       "must be 3, 4 or 5");
+  need(c.nvlink_links >= 1 && c.nvlink_links <= 36, "nvlink_links", "must be 1 to 36");
+  need(c.nics_per_node >= 0, "nics_per_node", "must not be negative");
+  need(c.nic_Gbps > 0, "nic_Gbps", "must be positive");
+  need(c.pcie_generation >= 3 && c.pcie_generation <= 7, "pcie_generation", "must be 3 to 7");
+  need(c.planes >= 1 && c.planes <= 16, "planes", "must be 1 to 16");
+  need(c.hop_latency_us >= 0, "hop_latency_us", "must not be negative");
+  need(c.launch_us >= 0, "launch_us", "must not be negative");
+  need(c.mnnvl_rank_us >= 0, "mnnvl_rank_us", "must not be negative");
+  need(c.cpu == "x86-intel" || c.cpu == "x86-amd" || c.cpu == "arm", "cpu",
+       "must be x86-intel, x86-amd or arm");
+  need(c.tiers.size() <= 8, "tiers", "at most 8 tiers");
+  need(!c.tiers.empty() || c.gpus <= c.gpus_per_domain, "tiers",
+       "a cluster of more than one NVLink domain needs at least one fabric tier");
+  need(c.nics_per_node > 0 || c.gpus <= c.gpus_per_domain, "nics_per_node",
+       "a cluster of more than one NVLink domain needs NICs");
+  for (std::size_t t = 0; t < c.tiers.size(); ++t) {
+    const std::string name = "tiers[" + std::to_string(t) + "]";
+    if (c.tiers[t].radix < 2 || c.tiers[t].radix > 4096) {
+      bad(where, name + ".radix", "must be 2 to 4096");
+    }
+    if (!(c.tiers[t].oversubscription >= 1 && c.tiers[t].oversubscription <= 64)) {
+      bad(where, name + ".oversubscription", "must be 1 (non-blocking) to 64");
+    }
+    if (t > 0 && c.tiers[t].radix < c.tiers[t - 1].radix / 2) {
+      bad(where, name + ".radix",
+          "cannot take the up links of the tier below (radix below half of tiers[" +
+              std::to_string(t - 1) + "])");
+    }
+  }
+  if (c.tiers.empty() || static_cast<double>(c.gpus) <= fabric_gpus(c)) return;
+  bad(where, "gpus",
+      std::to_string(c.gpus) + " GPUs exceed what the tiers hold (" +
+          std::to_string(static_cast<int64_t>(fabric_gpus(c))) + ")");
 }
 
 ClusterSpec load_cluster(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw UsageError("cannot read cluster file " + path);
+  if (!in) throw UsageError(path + ": cannot read the cluster file");
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
     throw UsageError(path + ": not valid JSON (" + std::string(e.what()) + ")");
   }
-  if (!j.is_object()) throw UsageError(path + ": expected a JSON object");
+  return cluster_from_json(j, path);
+}
+
+ClusterSpec cluster_from_json(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw UsageError(where + ": expected a JSON object");
   static const char* const kKnown[] = {"name",
+                                       "preset",
                                        "gpus",
+                                       "gpus_per_node",
                                        "gpus_per_domain",
-                                       "scaleup_GBps",
-                                       "scaleup_latency_us",
-                                       "nics_per_gpu",
+                                       "nvlink_generation",
+                                       "nvlink_links",
+                                       "nvls",
+                                       "nics_per_node",
                                        "nic_Gbps",
-                                       "nic_latency_us",
+                                       "pcie_generation",
+                                       "sharp",
+                                       "rail_optimized",
+                                       "any_to_any",
                                        "tiers",
-                                       "radix",
-                                       "oversubscription",
+                                       "planes",
                                        "hop_latency_us",
-                                       "reduce_GBps",
+                                       "cpu",
+                                       "launch_us",
                                        "source",
-                                       "preset"};
+                                       "assumptions",
+                                       "mnnvl_rank_us"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown)) {
-      throw UsageError(path + ": unknown field '" + key + "'");
+      bad(where, key, "unknown field");
     }
   }
-  ClusterSpec c = j.contains("preset") ? cluster_preset(field<std::string>(j, "preset", "", path))
-                                       : ClusterSpec{};
-  c.name = field(j, "name", c.name.empty() ? path : c.name, path);
-  c.gpus = field(j, "gpus", c.gpus, path);
-  c.gpus_per_domain = field(j, "gpus_per_domain", c.gpus_per_domain, path);
-  c.scaleup_GBps = field(j, "scaleup_GBps", c.scaleup_GBps, path);
-  c.scaleup_latency_us = field(j, "scaleup_latency_us", c.scaleup_latency_us, path);
-  c.nics_per_gpu = field(j, "nics_per_gpu", c.nics_per_gpu, path);
-  c.nic_Gbps = field(j, "nic_Gbps", c.nic_Gbps, path);
-  c.nic_latency_us = field(j, "nic_latency_us", c.nic_latency_us, path);
-  c.tiers = field(j, "tiers", c.tiers, path);
-  c.radix = field(j, "radix", c.radix, path);
-  c.oversubscription = field(
-      j, "oversubscription",
-      c.oversubscription.empty() ? std::vector<double>(c.tiers, 1.0) : c.oversubscription, path);
-  c.hop_latency_us = field(j, "hop_latency_us", c.hop_latency_us, path);
-  c.reduce_GBps = field(j, "reduce_GBps", c.reduce_GBps, path);
-  c.source = field(j, "source", c.source, path);
-  validate_cluster(c);
+  ClusterSpec c;
+  if (j.contains("preset")) {
+    try {
+      c = cluster_preset(field<std::string>(j, "preset", "", where));
+    } catch (const UsageError& e) {
+      throw UsageError(where + ": " + e.what());
+    }
+  }
+  c.name = field(j, "name", c.name.empty() ? where : c.name, where);
+  c.gpus = field(j, "gpus", c.gpus, where);
+  c.gpus_per_node = field(j, "gpus_per_node", c.gpus_per_node, where);
+  c.gpus_per_domain = field(j, "gpus_per_domain", c.gpus_per_domain, where);
+  c.nvlink_generation = field(j, "nvlink_generation", c.nvlink_generation, where);
+  c.nvlink_links = field(j, "nvlink_links", c.nvlink_links, where);
+  c.nvls = field(j, "nvls", c.nvls, where);
+  c.nics_per_node = field(j, "nics_per_node", c.nics_per_node, where);
+  c.nic_Gbps = field(j, "nic_Gbps", c.nic_Gbps, where);
+  c.pcie_generation = field(j, "pcie_generation", c.pcie_generation, where);
+  c.sharp = field(j, "sharp", c.sharp, where);
+  c.rail_optimized = field(j, "rail_optimized", c.rail_optimized, where);
+  c.any_to_any = field(j, "any_to_any", c.any_to_any, where);
+  if (j.contains("tiers")) c.tiers = tiers_from(j["tiers"], where);
+  c.planes = field(j, "planes", c.planes, where);
+  c.hop_latency_us = field(j, "hop_latency_us", c.hop_latency_us, where);
+  c.cpu = field(j, "cpu", c.cpu, where);
+  c.launch_us = field(j, "launch_us", c.launch_us, where);
+  c.mnnvl_rank_us = field(j, "mnnvl_rank_us", c.mnnvl_rank_us, where);
+  c.source = field(j, "source", c.source, where);
+  c.assumptions = field(j, "assumptions", c.assumptions, where);
+  validate_cluster(c, where);
   return c;
 }
 

@@ -4,234 +4,434 @@
 #include <array>
 #include <cmath>
 
+#include "core/errors.hpp"
+#include "model/nccl_tuning.hpp"
+
 namespace collbench {
 namespace {
 
-double log2_ceil(int64_t n) {
-  return n <= 1 ? 0.0 : std::ceil(std::log2(static_cast<double>(n)));
-}
-bool power_of_two(int64_t n) {
-  return n > 0 && (n & (n - 1)) == 0;
+using namespace collbench::nccl;  // NOLINT: the constants read as NCCL names them
+
+// Rings and trees leave a domain through at most this many NICs at once. Measured, not derived:
+// an HGX node has 8 NICs anyway (4 H100 nodes over 8 x 400G reach 320 GB/s busbw, NVIDIA/nccl
+// issue 1221), but a GB200 NVL72 rack has 72, and 20 racks reach only ~410 GB/s (CoreWeave, NCCL
+// 2.26): NCCL drives a bounded number of network channels per domain, not every NIC.
+constexpr double kMaxRails = 8;
+// Ring and tree channels inside one NVLink domain (NCCL searches 16 or more on NVSwitch systems;
+// only the per-channel LL128 and tree caps use it).
+constexpr double kDomainChannels = 16;
+// all_to_all: NCCL posts one send and one receive per peer; the cost of each (us) is an
+// assumption (docs/model.md), visible only at thousands of ranks.
+constexpr double kPeerUs = 0.1;
+// On an NVLink domain that spans several OS nodes (GB200 NVL72's trays) the published curves
+// have a fixed cost per operation that grows with the communicator: intercepts of ~0.56 ms at 72
+// GPUs, ~0.9 ms at 144 and ~4.6 ms at 1,440 (CoreWeave, NCCL 2.26), about 2.8 us per rank, the
+// rate NCCL's tuner charges PAT for its own linear part (kPatPerRank); the cluster's
+// mnnvl_rank_us holds it (default 2.8). HGX systems show none: 1,984 H200s finish a 512 MiB
+// all_reduce in 3 ms. The model charges it to the algorithms whose NCCL latency is logarithmic
+// (tree, NVLS, NVLS-tree, CollNet) on such domains only; a ring already pays 2(n-1) steps.
+// Fitted to the GB200 series, not derived (docs/model.md).
+double per_rank_us(const Job& j) {
+  return j.per_rank_us * static_cast<double>(j.n);
 }
 
-// A flat algorithm over all n GPUs runs at the pace of its slowest tier: scale-out when the job
-// spans domains (with the congestion its traffic pattern meets), scale-up otherwise.
-struct Flat {
-  double a, b;
+constexpr const char* kAlgorithmNames[] = {"ring",           "tree",          "nvls", "nvls_tree",
+                                           "collnet_direct", "collnet_chain", "pat",  "p2p"};
+constexpr const char* kProtocolNames[] = {"LL", "LL128", "Simple"};
+
+int log2_floor(int64_t x) {
+  int l = 0;
+  while (x > 1) {
+    x >>= 1;
+    ++l;
+  }
+  return l;
+}
+
+// NCCL looks the tree correction up by log2 of the size; interpolating between its points (and
+// easing to 1 past the table) keeps time non-decreasing in size, which a step function does not.
+double tree_correction(int protocol, double bytes) {
+  const auto& row = kTreeCorrection[static_cast<std::size_t>(protocol)];
+  const double x = std::log2(std::max(bytes, 1.0) / 64.0);
+  if (x <= 0) return row[0];
+  if (x >= 23) return 1.0;
+  const int i = static_cast<int>(x);
+  const double next = i + 1 < 23 ? row[static_cast<std::size_t>(i + 1)] : 1.0;
+  return row[static_cast<std::size_t>(i)] + (next - row[static_cast<std::size_t>(i)]) * (x - i);
+}
+
+// NCCL indexes several caps by node count: one node, two, more.
+int node_index(const Job& j) {
+  return j.m <= 1 ? 0 : j.m == 2 ? 1 : 2;
+}
+
+// NCCL's generation row: Ampere, Hopper, Blackwell.
+int generation_index(const Job& j) {
+  return j.generation <= 3 ? kAmpere : j.generation == 4 ? kHopper : kBlackwell;
+}
+
+double ll_max(const Job& j) {
+  if (j.m == 1) return kLLMaxOneNode[generation_index(j)][0];
+  return (j.cpu == "x86-amd" ? kLLMaxAmd : kLLMaxIntel)[node_index(j)];
+}
+
+double net_overhead(const Job& j) {
+  if (j.cpu == "x86-intel") return kNetOverheadIntel;
+  if (j.cpu == "x86-amd") return kNetOverheadAmd;
+  return kNetOverheadOther;
+}
+
+// Bandwidth of the domain's rails, what rings and trees push across the fabric.
+double rail_GBps(const Job& j) {
+  return j.rails * j.nic * j.link_share;
+}
+
+struct Sizes {
+  Collective collective;
+  double bytes;
 };
-Flat flat(const NetworkCosts& c, double congestion) {
-  if (c.m > 1) return {c.a_out, std::max(c.b_out * congestion, c.b_up)};
-  return {c.a_up, c.b_up};
+
+double us_for(double bytes, double GBps) {
+  return GBps > 0 ? bytes / (GBps * 1e3) : 1e30;
 }
 
-// Most algorithms move every byte through every member in lock step, so the slowest link or GPU
-// gates the whole operation: its costs apply to all the traffic of its kind.
-NetworkCosts gated(NetworkCosts c, const Degradation& d) {
-  c.b_out /= d.link;
-  c.b_up /= d.gpu;
-  c.gamma /= d.gpu;
-  return c;
+// Appends an estimate from an algorithm bandwidth (GB/s) and a latency (us).
+void add(std::vector<Estimate>& out, const Job& j, const Sizes& s, Algorithm a, Protocol p,
+         double algbw, double latency, double bound_algbw) {
+  const double factor =
+      collective_spec(s.collective).bus_factor(static_cast<int>(std::min<int64_t>(j.n, 1 << 30)));
+  out.push_back({a, p, j.launch_us + latency * j.latency_scale + us_for(s.bytes, algbw),
+                 bound_algbw * factor});
 }
 
-// A double binary tree carries half the data in each tree; a slow link sits in one of them, so
-// the pipelines' pace is set by max(healthy, half the data at the slow rate).
-double tree_penalty(const Degradation& d) {
-  return std::max(1.0, 0.5 / std::min(d.link, d.gpu));
+void ring(const Job& j, const Sizes& s, std::vector<Estimate>& out) {
+  const bool all_reduce = s.collective == Collective::kAllReduce;
+  const double n = static_cast<double>(j.n);
+  const double steps = all_reduce ? 2 * (n - 1) : n - 1;
+  const double inter_steps = j.m == 1 ? 0 : (all_reduce ? 2.0 : 1.0) * static_cast<double>(j.m - 1);
+  const double bw = j.m > 1 ? std::min(j.nvlink, rail_GBps(j)) : j.nvlink;
+  const double channels = j.m > 1 ? 2 * j.rails : kDomainChannels;
+  const double ll128_cap = kPerChRingLL128[generation_index(j)][node_index(j)];
+  for (int p = kLL; p <= kSimple; ++p) {
+    double bus = bw;
+    if (p == kLL) bus = std::min(ll_max(j), bw * kLLShare);
+    if (p == kLL128) bus = std::min(bw * kLL128Share, channels * ll128_cap);
+    double intra = kNvlinkRing[p];
+    if (j.m > 1) intra = std::max(intra, net_overhead(j) * (p == kSimple ? 3 : 1));
+    // With one GPU per node every step is a network step, at the tree's network latency.
+    const double inter = (j.d == 1 ? kNetTree[p] : kNetRing[p]) + j.path_us;
+    double latency = kBaseRing[p] + (steps - inter_steps) * intra + inter_steps * inter;
+    if (all_reduce && p == kSimple && j.m > 1 && s.bytes / (channels * n) >= 64) {
+      latency *= kRingPlateau;
+    }
+    const double algbw = bus * n / steps;
+    add(out, j, s, Algorithm::kRing, static_cast<Protocol>(p), algbw, latency, algbw);
+  }
 }
 
-// ---- all_reduce -----------------------------------------------------------------------------
-double ar_ring(const NetworkCosts& healthy, double s, const Degradation& deg) {
-  const NetworkCosts c = gated(healthy, deg);
-  const double n = static_cast<double>(c.n);
-  if (c.n == 1) return 0;
-  const Flat f = flat(c, 1.0);  // neighbours sit on the same rail: leaf switches only
-  return 2 * (n - 1) * f.a + 2 * (n - 1) / n * s * f.b + (n - 1) / n * s * c.gamma;
-}
-double ar_tree(const NetworkCosts& c, double s, const Degradation& d) {
-  if (c.n == 1) return 0;
-  const Flat f = flat(c, c.all_pairs_congestion);
-  return 2 * log2_ceil(c.n) * f.a + s * (f.b + c.gamma) * tree_penalty(d);
-}
-double ar_rhd(const NetworkCosts& healthy, double s, const Degradation& deg) {
-  const NetworkCosts c = gated(healthy, deg);
-  const double n = static_cast<double>(c.n);
-  if (c.n == 1) return 0;
-  const Flat f = flat(c, c.all_pairs_congestion);
-  double t = 2 * log2_ceil(c.n) * f.a + 2 * (n - 1) / n * s * f.b + (n - 1) / n * s * c.gamma;
-  if (!power_of_two(c.n)) t += 2 * f.a + s * f.b;  // fold the extra ranks in and out
-  return t;
-}
-// A slow GPU gates the phases inside its domain; a slow link gates its rail's ring only, but
-// every rail must finish, so the inter-domain phase runs at the slow rail's pace.
-double ar_hierarchical(const NetworkCosts& healthy, double s, const Degradation& deg) {
-  const NetworkCosts c = gated(healthy, deg);
-  const double d = static_cast<double>(c.d), m = static_cast<double>(c.m);
-  const double intra =
-      2 * (d - 1) * c.a_up + 2 * (d - 1) / d * s * c.b_up + (d - 1) / d * s * c.gamma;
-  if (c.m == 1) return intra;
-  const double per_rail = s / d;
-  const double inter = 2 * (m - 1) * c.a_out + 2 * (m - 1) / m * per_rail * c.b_out +
-                       (m - 1) / m * per_rail * c.gamma;
-  return intra + inter;
-}
-double ar_in_network(const NetworkCosts& healthy, double s, const Degradation& deg) {
-  const NetworkCosts c = gated(healthy, deg);
-  // NVLS inside a domain, SHARP across: switches reduce, each GPU sends and receives its data once.
-  double t = 2 * c.a_up + s * c.b_up;
-  if (c.m > 1) t += 2 * c.a_out + s / static_cast<double>(c.d) * c.b_out;
-  return t;
+// Double binary tree across domains, a chain inside each (all_reduce only).
+void tree(const Job& j, const Sizes& s, std::vector<Estimate>& out) {
+  // Two domains: each tree's root half crosses once, so the rails carry half the data each way.
+  const double rails = rail_GBps(j) * std::min(1.0, 2 * j.link_share) / j.link_share;
+  const double bw = j.m == 1 ? j.nvlink : std::min(j.nvlink, (j.m <= 2 ? 2 : 1) * rails);
+  const double channels = j.m > 1 ? 2 * j.rails : kDomainChannels;
+  const int ni = node_index(j), gi = generation_index(j);
+  const double base = std::min(bw * kTreeShare, channels * kPerChTree[gi][ni]);
+  const double levels = log2_floor(j.m);
+  for (int p = kLL; p <= kSimple; ++p) {
+    double bus = base;
+    if (p == kLL) bus = std::min(base * kTreeLLShare, ll_max(j));
+    if (p == kLL128) {
+      bus = std::min(base * (j.m == 1 ? kTreeLL128OneNode : kTreeLL128Nodes),
+                     channels * kPerChTreeLL128[gi][ni]);
+    }
+    const double latency =
+        kBaseTree[p] +
+        2 * (static_cast<double>(j.d - 1) * kNvlinkTree[p] + levels * (kNetTree[p] + j.path_us)) +
+        per_rank_us(j);
+    const double algbw = bus * kTreeRatio;
+    add(out, j, s, Algorithm::kTree, static_cast<Protocol>(p), algbw * tree_correction(p, s.bytes),
+        latency, algbw);
+  }
 }
 
-// ---- all_gather, reduce_scatter (s = the whole gathered or scattered buffer) -----------------
-double ring_gather(const NetworkCosts& c, double s, double gamma) {
-  const double n = static_cast<double>(c.n);
-  if (c.n == 1) return 0;
-  const Flat f = flat(c, 1.0);
-  return (n - 1) * f.a + (n - 1) / n * s * (f.b + gamma);
-}
-double rd_gather(const NetworkCosts& c, double s, double gamma) {
-  const double n = static_cast<double>(c.n);
-  if (c.n == 1) return 0;
-  const Flat f = flat(c, c.all_pairs_congestion);
-  return log2_ceil(c.n) * f.a + (n - 1) / n * s * (f.b + gamma) +
-         (power_of_two(c.n) ? 0 : f.a + s / n * f.b);
-}
-double hier_gather(const NetworkCosts& c, double s, double gamma) {
-  const double d = static_cast<double>(c.d), m = static_cast<double>(c.m);
-  const double intra = (d - 1) * c.a_up + (d - 1) / d * s * (c.b_up + gamma);
-  if (c.m == 1) return intra;
-  return intra + (m - 1) * c.a_out + (m - 1) / m * (s / d) * (c.b_out + gamma);
-}
-double ag_ring(const NetworkCosts& c, double s, const Degradation& d) {
-  return ring_gather(gated(c, d), s, 0);
-}
-double ag_rd(const NetworkCosts& c, double s, const Degradation& d) {
-  return rd_gather(gated(c, d), s, 0);
-}
-double ag_hier(const NetworkCosts& c, double s, const Degradation& d) {
-  return hier_gather(gated(c, d), s, 0);
-}
-double rs_ring(const NetworkCosts& c, double s, const Degradation& d) {
-  return ring_gather(gated(c, d), s, c.gamma / d.gpu);
-}
-double rs_rd(const NetworkCosts& c, double s, const Degradation& d) {
-  return rd_gather(gated(c, d), s, c.gamma / d.gpu);
-}
-double rs_hier(const NetworkCosts& c, double s, const Degradation& d) {
-  return hier_gather(gated(c, d), s, c.gamma / d.gpu);
+// NVLink SHARP as NCCL 2.28 estimates it: nvls channels, each at the fastest speed of the
+// generation's table that all channels together fit in the GPU's NVLink; the switch reduction
+// runs at a per-generation efficiency, one channel is spent on coordination, and all_reduce
+// pipelines its reduce-scatter and all-gather halves (x2). Across domains each channel also
+// carries its share of the rails.
+struct NvlsGraph {
+  double channels = 0, speed = 0;
+};
+
+NvlsGraph nvls_graph(const Job& j) {
+  NvlsGraph g;
+  const int gi = generation_index(j);
+  g.channels = gi == kBlackwell
+                   ? (j.m == 1 ? kNvlsChannelsBlackwellOneDomain : kNvlsChannelsBlackwell)
+                   : kNvlsChannelsHopper;
+  auto pick = [&](const auto& speeds) {
+    for (double speed : speeds) {
+      g.speed = speed;
+      if (speed * g.channels <= j.nvlink) break;
+    }
+  };
+  if (gi == kBlackwell) {
+    pick(kSpeedsIntraBlackwell);
+  } else if (gi == kHopper) {
+    pick(kSpeedsIntraHopper);
+  } else {
+    pick(kSpeedsIntraAmpere);
+  }
+  return g;
 }
 
-// ---- all_to_all (s = one rank's whole send buffer) -------------------------------------------
-double a2a_pairwise(const NetworkCosts& healthy, double s, const Degradation& deg) {
-  const NetworkCosts c = gated(healthy, deg);
-  const double n = static_cast<double>(c.n), d = static_cast<double>(c.d);
-  if (c.n == 1) return 0;
-  const double a = c.m > 1 ? c.a_out : c.a_up;
-  // Traffic inside the domain and across it flows at the same time on different links.
-  const double intra = (d - 1) / n * s * c.b_up;
-  const double inter = (n - d) / n * s * c.b_out * c.all_pairs_congestion;
-  return (n - 1) * a + std::max(intra, inter);
-}
-double a2a_bruck(const NetworkCosts& healthy, double s, const Degradation& deg) {
-  const NetworkCosts c = gated(healthy, deg);
-  if (c.n == 1) return 0;
-  const Flat f = flat(c, c.all_pairs_congestion);
-  const double steps = log2_ceil(c.n);
-  return steps * f.a + steps / 2 * s * f.b;
-}
-double a2a_hier(const NetworkCosts& healthy, double s, const Degradation& deg) {
-  const NetworkCosts c = gated(healthy, deg);
-  const double d = static_cast<double>(c.d), m = static_cast<double>(c.m);
-  // Aggregate per node: exchange inside the domain so each GPU holds what its rail sends, then
-  // one message per remote domain on each rail.
-  const double intra = (d - 1) * c.a_up + (d - 1) / d * s * c.b_up;
-  if (c.m == 1) return intra;
-  return intra + (m - 1) * c.a_out + (m - 1) / m * s * c.b_out * c.all_pairs_congestion;
+double nvls_intra_per_channel(const Job& j, const NvlsGraph& g, bool all_reduce) {
+  const double d = static_cast<double>(j.d);
+  return g.speed * kNvlsEfficiency[static_cast<std::size_t>(generation_index(j))] *
+         (g.channels - 1) / g.channels * (all_reduce ? 2.0 : (d - 1) / d);
 }
 
-const std::array<AlgorithmModel, 14> kModels = {{
-    {Collective::kAllReduce, "ring", ar_ring},
-    {Collective::kAllReduce, "tree", ar_tree},
-    {Collective::kAllReduce, "rhd", ar_rhd},
-    {Collective::kAllReduce, "hierarchical", ar_hierarchical},
-    {Collective::kAllReduce, "in_network", ar_in_network},
-    {Collective::kAllGather, "ring", ag_ring},
-    {Collective::kAllGather, "recursive_doubling", ag_rd},
-    {Collective::kAllGather, "hierarchical", ag_hier},
-    {Collective::kReduceScatter, "ring", rs_ring},
-    {Collective::kReduceScatter, "recursive_halving", rs_rd},
-    {Collective::kReduceScatter, "hierarchical", rs_hier},
-    {Collective::kAllToAll, "pairwise", a2a_pairwise},
-    {Collective::kAllToAll, "bruck", a2a_bruck},
-    {Collective::kAllToAll, "hierarchical", a2a_hier},
-}};
+// Whatever NCCL estimates, each GPU moves S (1 + 1/d) per direction through the switch (the
+// multimem reduce loads S and returns S/d, the multicast store sends S/d and delivers S), so the
+// algorithm bandwidth cannot pass nvlink / (1 + 1/d); NCCL's x2 pipelining estimate does for
+// small domains (d = 2).
+double nvls_traffic_bound(const Job& j) {
+  return j.nvlink / (1 + 1.0 / static_cast<double>(j.d));
+}
+
+// Latency: NCCL's 25 us, then per GPU of the domain, since every NVLS step waits for all of
+// them through the switch (at the same 2.8 us; ND H100 v5's large-size line meets the axis at
+// 50-120 us against NCCL's 25), and per rank on multi-node NVLink (per_rank_us).
+double nvls_latency(const Job& j) {
+  return kNvlinkNvls + kPatPerRank * static_cast<double>(j.d) + per_rank_us(j);
+}
+
+void nvls(const Job& j, const Sizes& s, std::vector<Estimate>& out) {
+  const NvlsGraph g = nvls_graph(j);
+  const bool all_reduce = s.collective == Collective::kAllReduce;
+  double per_channel = nvls_intra_per_channel(j, g, all_reduce);
+  if (j.m > 1) per_channel = std::min(per_channel, rail_GBps(j) / g.channels);
+  const double bus = g.channels * per_channel;
+  const double latency = nvls_latency(j) + (j.m > 1 ? kNetNvls + j.path_us : 0);
+  const double n = static_cast<double>(j.n);
+  // all_gather and reduce_scatter: NCCL charges the whole buffer at the bus bandwidth.
+  const double algbw =
+      all_reduce ? std::min(bus * n / (2 * (n - 1)), nvls_traffic_bound(j)) : bus * n / (n - 1);
+  const double charged = all_reduce ? algbw : bus;
+  add(out, j, s, Algorithm::kNvls, Protocol::kSimple, charged, latency, algbw);
+}
+
+// NVLS inside each domain, a tree of domains across the fabric: with two domains each tree
+// crosses once each way (x2 per channel), beyond two the tree's inner nodes send and receive
+// twice; NCCL caps each channel (perChMaxNVLSTreeBws).
+void nvls_tree(const Job& j, const Sizes& s, std::vector<Estimate>& out) {
+  const NvlsGraph g = nvls_graph(j);
+  const double inter = rail_GBps(j) * std::min(1.0, 2 * j.link_share) / j.link_share / g.channels *
+                       (j.m <= 2 ? 2.0 : 1.0);
+  const double cap = kPerChNvlsTree[generation_index(j)][node_index(j)];
+  const double per_channel =
+      std::min({nvls_intra_per_channel(j, g, true), inter, cap > 0 ? cap : 1e30});
+  const double n = static_cast<double>(j.n);
+  const double algbw =
+      std::min(g.channels * per_channel * n / (2 * (n - 1)), nvls_traffic_bound(j));
+  const double latency = nvls_latency(j) + 2 * log2_floor(j.m) * (kNetNvlsTree + j.path_us);
+  add(out, j, s, Algorithm::kNvlsTree, Protocol::kSimple, algbw, latency, algbw);
+}
+
+// SHARP in the fabric (CollNet): NCCL's estimate is 0.9 x the bandwidth at the tree ratio.
+void collnet(const Job& j, const Sizes& s, std::vector<Estimate>& out) {
+  const double bw = std::min(j.nvlink, rail_GBps(j)) * kCollnetShare * kTreeRatio;
+  const double d = static_cast<double>(j.d);
+  const double direct_latency = 2 * (std::min(1.0, d - 1) * kNvlinkCollnetDirect + (d - 1) * 0.4) +
+                                kNetCollnetDirect + j.path_us + per_rank_us(j);
+  const double direct_bw = bw * (j.generation >= 4 ? kCollnetDirectHopper : 1.0);
+  add(out, j, s, Algorithm::kCollnetDirect, Protocol::kSimple, direct_bw, direct_latency,
+      direct_bw);
+  const double chain_latency =
+      2 * (d - 1) * kNvlinkCollnetChain + kNetCollnetChain + j.path_us + per_rank_us(j);
+  add(out, j, s, Algorithm::kCollnetChain, Protocol::kSimple, bw, chain_latency, bw);
+}
+
+// PAT (one GPU per node): all_gather and reduce_scatter in log2 steps, with a per-rank term;
+// NCCL charges the whole buffer.
+void pat(const Job& j, const Sizes& s, std::vector<Estimate>& out) {
+  const double bus = std::min(j.nvlink, rail_GBps(j)) * kPatShare;
+  const double latency = kBasePat + log2_floor(j.m) * (kNetPat + j.path_us) / kPatLogDivisor +
+                         static_cast<double>(j.n) * kPatPerRank;
+  const double n = static_cast<double>(j.n);
+  add(out, j, s, Algorithm::kPat, Protocol::kSimple, bus, latency, bus * n / (n - 1));
+}
+
+// all_to_all: S (n-1)/n leaves each GPU, (d-1)/n of it over NVLink and (n-d)/n through its share
+// of the node's NICs, slowed by the oversubscription between nodes. A rail-only fabric has no
+// path between rails, so traffic first crosses NVLink to the GPU on the destination's rail (PXN).
+void p2p(const Job& j, const Sizes& s, std::vector<Estimate>& out) {
+  const double n = static_cast<double>(j.n), d = static_cast<double>(j.d);
+  const double intra = (d - 1) / n, inter = (n - d) / n;
+  const double relay = j.rail_only ? inter * (1 - 1.0 / std::max(1.0, d)) : 0;
+  const double network = j.gpu_nic * j.link_share / j.congestion;
+  const double seconds_per_byte =
+      std::max((intra + relay) / j.nvlink, j.m > 1 ? inter / network : 0.0);
+  const double algbw = seconds_per_byte > 0 ? 1 / seconds_per_byte : 1e30;
+  const double latency = kBaseRing[kSimple] +
+                         (j.m > 1 ? kNetRing[kSimple] + j.path_us : kNvlinkRing[kSimple]) +
+                         n * kPeerUs;
+  add(out, j, s, Algorithm::kP2p, Protocol::kSimple, algbw, latency, algbw);
+}
+
+bool allowed(const NcclEnv& env, Algorithm a, Protocol p) {
+  return (!env.algorithm || *env.algorithm == a) && (!env.protocol || *env.protocol == p);
+}
 
 }  // namespace
 
-NetworkCosts network_costs(const ClusterSpec& cl, int64_t n) {
-  NetworkCosts c;
-  c.n = std::max<int64_t>(1, n);
-  c.d = std::min<int64_t>(c.n, cl.gpus_per_domain);
-  c.m = (c.n + c.d - 1) / c.d;
-  // Domains reachable through t tiers of a fat tree of radix-r switches: 2 (r/2)^t.
-  const double half = cl.radix / 2.0;
-  c.tiers_used = 1;
-  while (c.tiers_used < cl.tiers && 2 * std::pow(half, c.tiers_used) < static_cast<double>(c.m)) {
-    ++c.tiers_used;
-  }
-  c.a_up = cl.scaleup_latency_us;
-  c.b_up = 1.0 / (cl.scaleup_GBps * 1e3);  // GB/s -> us per byte
-  c.a_out = cl.nic_latency_us + (2 * c.tiers_used - 1) * cl.hop_latency_us;
-  c.b_out = 1.0 / (cl.nics_per_gpu * cl.nic_Gbps / 8.0 * 1e3);
-  c.gamma = 1.0 / (cl.reduce_GBps * 1e3);
-  for (int t = 0; t < c.tiers_used && t < static_cast<int>(cl.oversubscription.size()); ++t) {
-    c.all_pairs_congestion *= cl.oversubscription[t];
-  }
-  return c;
+std::string_view algorithm_name(Algorithm a) {
+  return kAlgorithmNames[static_cast<int>(a)];
+}
+std::string_view protocol_name(Protocol p) {
+  return kProtocolNames[static_cast<int>(p)];
 }
 
-std::span<const AlgorithmModel> algorithm_models() {
-  return kModels;
+std::optional<Algorithm> parse_algorithm(std::string_view text) {
+  std::string lower;
+  for (char ch : text) lower += static_cast<char>(ch == '-' ? '_' : std::tolower(ch));
+  // NCCL_ALGO's spellings: Ring, Tree, NVLS, NVLSTree, CollNetDirect, CollNetChain, PAT.
+  if (lower == "nvlstree") lower = "nvls_tree";
+  if (lower == "collnetdirect") lower = "collnet_direct";
+  if (lower == "collnetchain") lower = "collnet_chain";
+  for (int a = 0; a < 8; ++a) {
+    if (lower == kAlgorithmNames[a]) return static_cast<Algorithm>(a);
+  }
+  return std::nullopt;
 }
 
-const AlgorithmModel* find_algorithm(Collective collective, std::string_view name) {
-  for (const AlgorithmModel& m : kModels) {
-    if (m.collective == collective && m.name == name) return &m;
-  }
-  return nullptr;
+std::optional<Protocol> parse_protocol(std::string_view text) {
+  std::string lower;
+  for (char ch : text) lower += static_cast<char>(std::tolower(ch));
+  if (lower == "ll") return Protocol::kLL;
+  if (lower == "ll128") return Protocol::kLL128;
+  if (lower == "simple") return Protocol::kSimple;
+  return std::nullopt;
 }
 
-Prediction make_prediction(Collective collective, std::string algorithm, int64_t bytes, int64_t n,
-                           double time_us) {
-  Prediction p{collective, std::move(algorithm), bytes, n, time_us, 0, 0, false};
-  if (time_us > 0) {
-    p.algbw_GBps = static_cast<double>(bytes) / (time_us * 1e3);
-    p.busbw_GBps =
-        p.algbw_GBps *
-        collective_spec(collective).bus_factor(static_cast<int>(std::min<int64_t>(n, 1 << 30)));
+Job place_job(const ClusterSpec& c, int64_t n, const Degradation& degraded,
+              const Calibration& calibration) {
+  if (n < 1) throw UsageError(c.name + ": ranks: must be at least 1");
+  if (n > c.gpus) {
+    throw UsageError(c.name + ": ranks: " + std::to_string(n) + " exceed the cluster's " +
+                     std::to_string(c.gpus) + " GPUs (the fabric holds " +
+                     std::to_string(static_cast<int64_t>(fabric_gpus(c))) +
+                     "); --extend-fabric grows it");
   }
+  Job j;
+  j.n = n;
+  j.d = std::min<int64_t>(n, c.gpus_per_domain);
+  j.m = (n + j.d - 1) / j.d;
+  const int64_t per_node = std::min<int64_t>(n, c.gpus_per_node);
+  j.nodes = (n + per_node - 1) / per_node;
+  j.nvlink = nvlink_GBps(c) * calibration.scaleup * degraded.gpu;
+  j.nic = nic_GBps(c) * calibration.scaleout;
+  const double nics_in_domain =
+      std::ceil(static_cast<double>(j.d) * c.nics_per_node / static_cast<double>(c.gpus_per_node));
+  j.rails = std::min(nics_in_domain, kMaxRails);
+  j.gpu_nic = j.nic * c.nics_per_node / static_cast<double>(c.gpus_per_node);
+  if (j.m > 1) {
+    j.tiers = tiers_used(c, j.nodes);
+    j.path_us = (2 * j.tiers - 1) * c.hop_latency_us;
+    for (int t = 0; t + 1 < j.tiers; ++t)
+      j.congestion *= c.tiers[static_cast<std::size_t>(t)].oversubscription;
+  }
+  // A multi-plane NIC spreads its traffic over one link per plane: one slow link slows its share.
+  j.link_share = (c.planes - 1 + degraded.link) / c.planes;
+  j.generation = c.nvlink_generation;
+  j.nvls = c.nvls && j.d > 1;
+  j.per_rank_us = j.d > c.gpus_per_node ? c.mnnvl_rank_us : 0.0;
+  j.sharp = c.sharp;
+  j.rail_only = c.rail_optimized && !c.any_to_any;
+  j.cpu = c.cpu;
+  j.launch_us = c.launch_us;
+  j.latency_scale = calibration.latency;
+  return j;
+}
+
+void estimate_all(const Job& j, Collective collective, double bytes, const NcclEnv& env,
+                  std::vector<Estimate>& out) {
+  const Sizes s{collective, bytes};
+  std::vector<Estimate> all;
+  all.reserve(12);
+  if (j.n == 1) {  // nothing to exchange: the launch alone
+    const Algorithm a = collective == Collective::kAllToAll ? Algorithm::kP2p : Algorithm::kRing;
+    add(all, j, s, a, Protocol::kSimple, 1e30, 0, 1e30);
+  } else if (collective == Collective::kAllToAll) {
+    p2p(j, s, all);
+  } else if (collective == Collective::kAllReduce) {
+    ring(j, s, all);
+    tree(j, s, all);
+    // NVLS across domains needs SHARP to join the domains (NCCL: no CollNet, no multi-node NVLS).
+    if (j.nvls && (j.m == 1 || (j.sharp && env.collnet))) nvls(j, s, all);
+    if (j.nvls && j.m > 1) nvls_tree(j, s, all);
+    if (j.sharp && env.collnet && j.m > 1) collnet(j, s, all);
+  } else if (collective == Collective::kAllGather || collective == Collective::kReduceScatter) {
+    ring(j, s, all);
+    if (j.nvls && j.m == 1) nvls(j, s, all);
+    if (j.d == 1 && j.m > 1) pat(j, s, all);
+  }
+  for (const Estimate& e : all) {
+    if (allowed(env, e.algorithm, e.protocol)) out.push_back(e);
+  }
+  // A forced algorithm NCCL cannot run here falls back to what it can, as NCCL does.
+  if (out.empty()) out = all;
+}
+
+Estimate tuner_choice(const Job& j, Collective collective, double bytes, const NcclEnv& env) {
+  std::vector<Estimate> all;
+  estimate_all(j, collective, bytes, env, all);
+  return *std::min_element(all.begin(), all.end(), [](const Estimate& a, const Estimate& b) {
+    return a.time_us < b.time_us;
+  });
+}
+
+Prediction make_prediction(Collective collective, const Estimate& e, int64_t bytes, int64_t n) {
+  Prediction p{collective, e.algorithm, e.protocol, bytes, n, e.time_us, 0, 0, 0, false};
+  const double factor =
+      collective_spec(collective).bus_factor(static_cast<int>(std::min<int64_t>(n, 1 << 30)));
+  if (e.time_us > 0) {
+    p.algbw_GBps = static_cast<double>(bytes) / (e.time_us * 1e3);
+    p.busbw_GBps = p.algbw_GBps * factor;
+  }
+  p.bound_busbw_GBps = e.bound_busbw;
   return p;
 }
 
-std::vector<Prediction> predict_cluster(const ClusterSpec& cluster, int64_t n,
-                                        const std::vector<Collective>& collectives,
-                                        const std::vector<int64_t>& sizes,
-                                        const Degradation& degraded) {
-  const NetworkCosts costs = network_costs(cluster, n);
+std::vector<Prediction> predict_cluster(const Job& job, const std::vector<Collective>& collectives,
+                                        const std::vector<int64_t>& sizes, const NcclEnv& env,
+                                        bool all_protocols) {
   std::vector<Prediction> out;
+  std::vector<Estimate> estimates;
   for (Collective collective : collectives) {
     for (int64_t bytes : sizes) {
-      const std::size_t first = out.size();
-      for (const AlgorithmModel& m : kModels) {
-        if (m.collective != collective) continue;
-        out.push_back(make_prediction(collective, std::string(m.name), bytes, n,
-                                      m.time_us(costs, static_cast<double>(bytes), degraded)));
+      estimates.clear();
+      estimate_all(job, collective, static_cast<double>(bytes), env, estimates);
+      const auto fastest = std::min_element(
+          estimates.begin(), estimates.end(),
+          [](const Estimate& a, const Estimate& b) { return a.time_us < b.time_us; });
+      for (auto e = estimates.begin(); e != estimates.end(); ++e) {
+        if (!all_protocols) {
+          // Keep an algorithm's fastest protocol only.
+          bool beaten = false;
+          for (const Estimate& other : estimates) {
+            if (other.algorithm == e->algorithm &&
+                (other.time_us < e->time_us || (other.time_us == e->time_us && &other < &*e))) {
+              beaten = true;
+            }
+          }
+          if (beaten) continue;
+        }
+        Prediction p = make_prediction(collective, *e, bytes, job.n);
+        p.chosen = e == fastest;
+        out.push_back(p);
       }
-      if (out.size() == first) continue;
-      auto best = std::min_element(
-          out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
-          [](const Prediction& a, const Prediction& b) { return a.time_us < b.time_us; });
-      best->best = true;
     }
   }
   return out;
