@@ -6,9 +6,9 @@
 #include <set>
 
 #include "validation/bisection.hpp"
+#include "validation/pair_judgement.hpp"
 #include "validation/pairing.hpp"
 #include "validation/simulation.hpp"
-#include "validation/pair_judgement.hpp"
 
 namespace collbench {
 namespace {
