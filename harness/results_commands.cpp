@@ -185,13 +185,13 @@ class ExportCommand final : public Command {
   CLI::App* add_to(CLI::App& app) override {
     CLI::App* e = app.add_subcommand("export", "Export the latest results for other tools");
     e->add_option("files", files_, "JSON Lines files")->required();
-    e->add_option("--format", format_, "prometheus (OpenMetrics text)")
+    e->add_option("--format", format_, "prometheus (text exposition format)")
         ->check(CLI::IsMember({"prometheus"}));
     e->add_option("-o,--output", output_, "Output file (written atomically; default stdout)");
     return e;
   }
   int execute(int, char**) override {
-    const std::string text = export_openmetrics(read_all(files_));
+    const std::string text = export_prometheus(read_all(files_));
     if (output_.empty()) {
       std::fputs(text.c_str(), stdout);
     } else {
