@@ -2,9 +2,10 @@
 
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <utility>
+
+#include "results/utc_time.hpp"
 
 namespace collbench {
 namespace {
@@ -255,19 +256,6 @@ std::string escape_label_value(const std::string& value) {
     }
   }
   return out;
-}
-
-double epoch_seconds(const std::string& iso_utc) {
-  std::tm utc{};
-  int used = 0;
-  if (std::sscanf(iso_utc.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &utc.tm_year, &utc.tm_mon,
-                  &utc.tm_mday, &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &used) != 6 ||
-      used != static_cast<int>(iso_utc.size())) {
-    return -1;
-  }
-  utc.tm_year -= 1900;
-  utc.tm_mon -= 1;
-  return static_cast<double>(timegm(&utc));
 }
 
 std::string export_prometheus(const std::vector<RunFile>& runs) {

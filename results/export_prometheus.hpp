@@ -17,8 +17,4 @@ std::string export_prometheus(const std::vector<RunFile>& runs);
 // A label value as the text format wants it: backslash, double quote and newline escaped.
 std::string escape_label_value(const std::string& value);
 
-// Seconds since the epoch of an ISO 8601 UTC timestamp ("2026-11-22T10:15:00Z"); nullopt-like -1
-// when the text is not one.
-double epoch_seconds(const std::string& iso_utc);
-
 }  // namespace collbench
