@@ -12,6 +12,7 @@
 #   COLLBENCH_HISTORY_DB   the history database (default $COLLBENCH_NIGHTLY_DIR/history.db)
 #   COLLBENCH_LAUNCHER     how ranks start (default "mpirun --oversubscribe -np 2"; e.g. "srun")
 #   COLLBENCH_BUILD_DIR    the build holding collbench (default build/ of this checkout)
+#   COLLBENCH_TEXTFILE_DIR also write the metrics there (a node exporter's textfile directory)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${COLLBENCH_BUILD_DIR:-$root/build}/collbench"
@@ -66,6 +67,9 @@ fi
 "$bin" report "${reports[@]}" --history "$COLLBENCH_HISTORY_DB" -o "$dir/report.html"
 # For a node exporter's textfile collector: copy or link it into its directory (written atomically).
 "$bin" export --format prometheus "$tonight" -o "$dir/collbench.prom"
+if [[ -n "${COLLBENCH_TEXTFILE_DIR:-}" ]]; then
+  "$bin" export --format prometheus "$tonight" -o "$COLLBENCH_TEXTFILE_DIR/collbench.prom"
+fi
 echo "# nightly: run $tonight, history $COLLBENCH_HISTORY_DB, report $dir/report.html," \
   "metrics $dir/collbench.prom (exit $status)"
 exit "$status"

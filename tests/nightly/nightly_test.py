@@ -192,7 +192,10 @@ def scenario_nightly_script():
         fail("needs the source directory")
     out = os.path.join(WORKDIR, "nightly")
     env = {k: v for k, v in os.environ.items() if k != "COLLBENCH_HISTORY_DB"}
-    env.update({"COLLBENCH_NIGHTLY_DIR": out, "COLLBENCH_BUILD_DIR": os.path.dirname(COLLBENCH)})
+    textfile = os.path.join(WORKDIR, "textfile")
+    os.makedirs(textfile)
+    env.update({"COLLBENCH_NIGHTLY_DIR": out, "COLLBENCH_BUILD_DIR": os.path.dirname(COLLBENCH),
+                "COLLBENCH_TEXTFILE_DIR": textfile})
     extra = ["-b", "1K", "-e", "4K", "-n", "1", "-w", "0", "--repeat", "1", "-d", "int32"]
     for night_number in range(2):
         proc = subprocess.run([os.path.join(SOURCE, "scripts", "nightly-example.sh"), *extra],
@@ -225,6 +228,9 @@ def scenario_nightly_script():
             fail(f"promtool rejects the nightly metrics: {check.stdout}{check.stderr}")
     else:
         print("promtool not installed: the metrics file is not linted here")
+    if open(os.path.join(textfile, "collbench.prom")).read() != \
+            open(os.path.join(out, "collbench.prom")).read():
+        fail("COLLBENCH_TEXTFILE_DIR did not get the night's metrics")
     leftovers = set(os.listdir(out)) - {"runs", "history.db", "report.html", "collbench.prom"}
     if {name for name in leftovers if not name.startswith("history.db-")}:
         fail(f"unexpected files under {out}: {leftovers}")
