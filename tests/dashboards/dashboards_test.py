@@ -211,8 +211,17 @@ def scrape(url, deadline):
     fail(f"no answer from {url} in time: {last}")
 
 
+def stop(signum, _frame):
+    raise SystemExit(f"stopped by signal {signum}")
+
+
 def scenario_node_exporter():
     exporter = need("prometheus-node-exporter", "prometheus-node-exporter")
+    # ctest's SIGTERM and a 100 s alarm (inside its 120 s TIMEOUT) unwind through the finally
+    # below, so the exporter never outlives the test.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGALRM, stop)
+    signal.alarm(100)
     textdir = os.path.join(WORKDIR, "textfile")
     shutil.rmtree(textdir, ignore_errors=True)
     os.makedirs(textdir)

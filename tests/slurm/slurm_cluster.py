@@ -144,7 +144,21 @@ class SlurmCluster:
         return text
 
     def __exit__(self, *exc):
-        # Daemons last-started first: slurmd (and its job steps), slurmctld, munged.
+        # Jobs first, so slurmd ends their steps (slurmstepd runs in sessions of its own), then
+        # the daemons last-started first: slurmd, slurmctld, munged.
+        if self.env and any(name == "slurmctld" and p.poll() is None for name, p, _ in self.procs):
+            try:
+                subprocess.run(["scancel", "--partition=test"], env=self.env, timeout=10,
+                               capture_output=True)
+                deadline = time.time() + 15
+                while time.time() < deadline:
+                    queue = subprocess.run(["squeue", "-h"], env=self.env, timeout=10,
+                                           capture_output=True, text=True)
+                    if queue.returncode != 0 or not queue.stdout.strip():
+                        break
+                    time.sleep(0.5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         for name, proc, log in reversed(self.procs):
             if proc.poll() is None:
                 try:

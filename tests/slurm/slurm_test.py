@@ -13,6 +13,7 @@ Exit 0 pass, 1 fail, 77 skip (Slurm or munge not installed, or not root).
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -96,7 +97,20 @@ def same_format(reference, candidate, cluster):
             fail(f"{k}: {r['wrong']} wrong elements under srun", cluster)
 
 
+class Stopped(Exception):
+    pass
+
+
+def stop(signum, _frame):
+    raise Stopped(f"signal {signum}")
+
+
 def main():
+    # Bounded: an alarm well inside ctest's TIMEOUT (600 s), and ctest's own SIGTERM, both unwind
+    # through the cluster's __exit__, so no daemon outlives the test.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGALRM, stop)
+    signal.alarm(480)
     os.makedirs(WORKDIR, exist_ok=True)
     launcher = [MPIEXEC, "--oversubscribe", "--mca", "btl", "self,vader", "-np", "4"]
     if os.geteuid() == 0:
