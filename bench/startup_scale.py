@@ -24,8 +24,7 @@ import sys
 import tempfile
 import time
 
-BUILD = sys.argv[1]
-RANKS = [int(r) for r in sys.argv[2:]] or [1, 2, 4, 8, 16, 32, 64]
+BUILD = sys.argv[1] if __name__ == "__main__" else ""
 COLLBENCH = os.path.join(BUILD, "collbench")
 BARE = os.path.join(BUILD, "bench", "bare_mpi_allreduce")
 
@@ -44,18 +43,19 @@ def wall(cmd):
     return time.monotonic() - start
 
 
-def collbench(n, repeat, extra=()):
-    return launcher(n, extra) + [COLLBENCH, "run", "all_reduce", "-b", "8", "-e", "8", "-n", "1",
+def collbench(n, repeat, extra=(), binary=None):
+    return launcher(n, extra) + [binary or COLLBENCH, "run", "all_reduce", "-b", "8", "-e", "8", "-n", "1",
                                  "-w", "0", "-c", "0", "--repeat", str(repeat)]
 
 
-def rank0_traffic(n, repeat):
+def rank0_traffic(n, repeat, binary=None):
     """(messages rank 0 sends + receives, its peers) in the harness's own point-to-point."""
     with tempfile.TemporaryDirectory() as tmp:
         prefix = os.path.join(tmp, "prof")
         subprocess.run(collbench(n, repeat, ["--mca", "pml_monitoring_enable", "2",
                                              "--mca", "pml_monitoring_enable_output", "3",
-                                             "--mca", "pml_monitoring_filename", prefix]),
+                                             "--mca", "pml_monitoring_filename", prefix],
+                                 binary),
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        timeout=600)
         messages, peers = 0, set()
@@ -70,21 +70,26 @@ def rank0_traffic(n, repeat):
         return messages, len(peers)
 
 
-print(f"{'ranks':>5} {'bare_s':>8} {'init_s':>8} {'step_ms':>8} {'samples':>8} {'r0_msgs':>8} "
-      f"{'r0_peers':>8}")
-for n in RANKS:
-    bare = statistics.median(wall(launcher(n) + [BARE, "8", "1", "0"]) for _ in range(3))
-    one = statistics.median(wall(collbench(n, 1)) for _ in range(3))
-    samples = 51
-    while True:
-        many = statistics.median(wall(collbench(n, samples)) for _ in range(3))
-        if many - one >= 3 or samples >= 20000:
-            break
-        samples = min(20000, int(samples * max(2.0, 4.0 / max(many - one, 0.05))))
-    step = (many - one) / (samples - 1) / 2
-    m1, _ = rank0_traffic(n, 1)
-    m2, peers = rank0_traffic(n, 51)
-    per_step = (m2 - m1) / 50 / 2
-    print(f"{n:5d} {bare:8.2f} {one - bare:8.2f} {step * 1e3:8.3f} {samples:8d} {per_step:8.1f} "
-          f"{peers:8d}",
-          flush=True)
+def main():
+    print(f"{'ranks':>5} {'bare_s':>8} {'init_s':>8} {'step_ms':>8} {'samples':>8} {'r0_msgs':>8} "
+          f"{'r0_peers':>8}")
+    for n in [int(r) for r in sys.argv[2:]] or [1, 2, 4, 8, 16, 32, 64]:
+        bare = statistics.median(wall(launcher(n) + [BARE, "8", "1", "0"]) for _ in range(3))
+        one = statistics.median(wall(collbench(n, 1)) for _ in range(3))
+        samples = 51
+        while True:
+            many = statistics.median(wall(collbench(n, samples)) for _ in range(3))
+            if many - one >= 3 or samples >= 20000:
+                break
+            samples = min(20000, int(samples * max(2.0, 4.0 / max(many - one, 0.05))))
+        step = (many - one) / (samples - 1) / 2
+        m1, _ = rank0_traffic(n, 1)
+        m2, peers = rank0_traffic(n, 51)
+        per_step = (m2 - m1) / 50 / 2
+        print(f"{n:5d} {bare:8.2f} {one - bare:8.2f} {step * 1e3:8.3f} {samples:8d} {per_step:8.1f} "
+              f"{peers:8d}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
