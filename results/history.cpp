@@ -93,6 +93,13 @@ HistoryDb::HistoryDb(const std::string& path) : path_(path) {
   }
   // Concurrent writers queue for up to a minute instead of failing with "database is locked".
   sqlite3_busy_timeout(db_, 60000);
+  // The first statement reads the file: a results file or other data passed as the database is
+  // bad input (exit 2), not a runtime failure.
+  if (sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) == SQLITE_NOTADB) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw UsageError(path + ": not a history database (SQLite)");
+  }
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA foreign_keys=ON");
   exec(kSchema);

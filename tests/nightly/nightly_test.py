@@ -180,6 +180,11 @@ def scenario_report_history():
         p = run("report", "--history", db, *args, "-o", html, expect=2)
         if p.stderr.count("\n") != 1 or pattern not in p.stderr:
             fail(f"{args}: expected one line naming {pattern!r}")
+    # A results file where the database belongs (`report --history tonight.jsonl`).
+    for args in (["report", "--history", files[0], "-o", html], ["history", "--db", files[0], "list"]):
+        p = run(*args, expect=2)
+        if p.stderr.count("\n") != 1 or "not a history database" not in p.stderr:
+            fail(f"{args}: a results file as the database must be one clear line, exit 2")
     p = run("report", "--history", os.path.join(WORKDIR, "absent.db"), "-o", html, expect=2)
     if "no history database" not in p.stderr:
         fail("a missing history database is not named")
