@@ -192,7 +192,7 @@ def scenario_export():
     run("export", "--format", "prometheus", older, newer, "-o", out, expect=0)
     text = open(out, encoding="utf-8").read()
     if not text.endswith("# EOF\n"):
-        fail("OpenMetrics text must end with # EOF")
+        fail("the export must end with # EOF")
     lines = [l for l in text.splitlines() if l.startswith("collbench_busbw_bytes_per_second{")]
     if len(lines) != len(SIZES):
         fail(f"{len(lines)} busbw samples, expected {len(SIZES)}")
