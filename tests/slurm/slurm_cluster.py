@@ -1,8 +1,9 @@
 """A one-host Slurm cluster for tests: munged, slurmctld and slurmd from Debian, started in a
 temporary directory on 127.0.0.1 ports, the node declared with this machine's CPUs, and stopped
-(process groups killed) on exit, even when the test fails.
+(process groups killed, the directory removed) on exit, even when the test fails; read logs()
+before that to see what went wrong.
 
-    with SlurmCluster(workdir) as cluster:
+    with SlurmCluster() as cluster:
         subprocess.run(["srun", ...], env=cluster.env)
 """
 import os
@@ -10,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 
 NODE = "cbnode1"
@@ -43,8 +45,8 @@ def find(program):
 
 
 class SlurmCluster:
-    def __init__(self, workdir, start_timeout=60):
-        self.dir = workdir
+    def __init__(self, start_timeout=60):
+        self.dir = None
         self.start_timeout = start_timeout
         self.procs = []
         self.env = None
@@ -53,7 +55,9 @@ class SlurmCluster:
         programs = {p: find(p) for p in DAEMONS + ("srun", "sbatch", "sinfo")}
         if os.geteuid() != 0:
             raise Unavailable("slurmd must run as root to launch job steps")
-        shutil.rmtree(self.dir, ignore_errors=True)
+        # A short path under /tmp: munge's and slurmstepd's Unix sockets live here, and a socket
+        # path must stay under 108 bytes whatever the build directory is.
+        self.dir = tempfile.mkdtemp(prefix="cb-slurm-")
         for sub in ("state", "spool", "munge"):
             os.makedirs(os.path.join(self.dir, sub))
         os.chmod(os.path.join(self.dir, "munge"), 0o711)  # the socket must be reachable
@@ -108,6 +112,10 @@ class SlurmCluster:
             self._start([programs["slurmctld"], "-D", "-i", "-f", conf], "slurmctld")
             self._start([programs["slurmd"], "-D", "-N", NODE, "-f", conf], "slurmd")
             self._wait(self._node_idle, f"node {NODE} idle in sinfo")
+        except RuntimeError as error:
+            logs = self.logs()  # before the directory goes
+            self.__exit__(None, None, None)
+            raise RuntimeError(f"{error}\n{logs}") from error
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -129,15 +137,18 @@ class SlurmCluster:
             for name, proc, _ in self.procs:
                 if proc.poll() is not None:
                     raise RuntimeError(f"{name} exited with {proc.returncode} while waiting for "
-                                       f"{what}; see {self.dir}/{name}.out and its log")
+                                       f"{what}")
             if ready():
                 return
             time.sleep(0.5)
-        raise RuntimeError(f"timed out waiting for {what}; logs in {self.dir}")
+        raise RuntimeError(f"timed out waiting for {what}")
 
     def logs(self):
         text = ""
-        for name in ("slurmctld.log", "slurmd.log", "slurmctld.out", "slurmd.out"):
+        if not self.dir:
+            return text
+        for name in ("slurmctld.log", "slurmd.log", "slurmctld.out", "slurmd.out", "munged.out",
+                     "munge/munged.log"):
             path = os.path.join(self.dir, name)
             if os.path.exists(path):
                 text += f"--- {name}\n" + open(path, errors="replace").read()[-3000:]
@@ -172,4 +183,7 @@ class SlurmCluster:
                     proc.wait()
             log.close()
         self.procs = []
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
         return False

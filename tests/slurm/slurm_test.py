@@ -122,7 +122,7 @@ def main():
     if proc.returncode != 0:
         fail("the mpirun reference run failed")
     try:
-        cluster_cm = SlurmCluster(os.path.join(WORKDIR, "cluster"))
+        cluster_cm = SlurmCluster()
         cluster = cluster_cm.__enter__()
     except Unavailable as why:
         print("SKIP:", why)
