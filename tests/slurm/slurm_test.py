@@ -162,7 +162,8 @@ def main():
         check_schema(result)
         check_slurm_fields(result, 2, cluster, job_id=job)
         job_log = open(os.path.join(WORKDIR, f"collbench-run-{job}.out")).read()
-        if "lacks support" in job_log or "Avg bus bandwidth" not in job_log:
+        if "lacks support" in job_log or "Avg bus bandwidth" not in job_log or \
+                f"# Slurm: job {job} step 0 on {NODE}" not in job_log:
             fail(f"run.sbatch's output is not a clean run:\n{job_log[-2000:]}", cluster)
 
         proc = run(["sbatch", "--wait", "--parsable", *size, "--ntasks-per-node=2",
