@@ -304,6 +304,15 @@ def scenario_grafana():
         query = var.get("definition", "")
         for name in set(re.findall(r"\bcollbench_[a-z0-9_]+", query)) - exported:
             fail(f"variable {var['name']}: {name} is not a metric collbench exports")
+    # The latency panel's size matcher (Prometheus anchors it) keeps exactly sizes up to 64 KiB.
+    latency = [p for p in dash["panels"] if p["title"].startswith("Latency")]
+    if len(latency) != 1:
+        fail("no latency panel")
+    matcher = re.search(r'size=~"([^"]+)"', latency[0]["targets"][0]["expr"]).group(1)
+    wrong = [n for n in list(range(0, 70000)) + [2 ** k for k in range(17, 34)]
+             if bool(re.fullmatch(matcher, str(n))) != (n <= 65536)]
+    if wrong:
+        fail(f"the latency panel's size matcher is wrong for {wrong[:5]}")
     for wanted in ("collbench_busbw_bytes_per_second", "collbench_time_seconds",
                    "collbench_validate_verdict"):
         if wanted not in used:
