@@ -1,5 +1,6 @@
 // Subcommands over results files: compare, history, report, export. None of them starts MPI.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "core/errors.hpp"
@@ -9,7 +10,9 @@
 #include "results/compare.hpp"
 #include "results/export_prometheus.hpp"
 #include "results/history.hpp"
+#include "results/history_location.hpp"
 #include "results/report.hpp"
+#include "results/report_history.hpp"
 
 #ifndef COLLBENCH_CHARTJS_PATH
 #define COLLBENCH_CHARTJS_PATH "/usr/share/javascript/chart.js/chart.min.js"
@@ -62,7 +65,9 @@ class HistoryCommand final : public Command {
   CLI::App* add_to(CLI::App& app) override {
     CLI::App* h = app.add_subcommand("history", "Store runs in SQLite; trends; judge a new run");
     h->require_subcommand(1);
-    h->add_option("--db", db_, "Database file (results/history.db)");
+    h->add_option("--db", db_,
+                  "Database file (default $COLLBENCH_HISTORY_DB, else "
+                  "${XDG_DATA_HOME:-~/.local/share}/collbench/history.db)");
     add_ = h->add_subcommand("add", "Add runs to the history");
     add_->add_option("files", files_, "JSON Lines files")->required();
     list_ = h->add_subcommand("list", "List the stored runs, newest first");
@@ -86,9 +91,11 @@ class HistoryCommand final : public Command {
 
   int execute(int, char**) override {
     if (last_ < 1) throw UsageError("--last must be at least 1");
+    if (db_.empty()) db_ = default_history_path();
     if (add_->parsed()) {
       std::vector<RunFile> runs = read_all(files_);  // all files are checked before any is stored
       HistoryDb db(db_);
+      std::printf("history: %s\n", db_.c_str());
       for (const RunFile& run : runs) {
         std::printf("%s: %s\n", run.path.c_str(),
                     db.add(run)
@@ -149,7 +156,7 @@ class HistoryCommand final : public Command {
     return regressions ? kExitWrongData : kExitOk;
   }
 
-  std::string db_ = "results/history.db";
+  std::string db_;  // empty: default_history_path()
   std::vector<std::string> files_;
   std::string check_file_, size_;
   SeriesFilter filter_;
@@ -162,22 +169,65 @@ class ReportCommand final : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
     CLI::App* r = app.add_subcommand("report", "Write a self-contained HTML report of runs");
-    r->add_option("files", files_, "JSON Lines files, one chart line per run")->required();
+    r->add_option("files", files_, "JSON Lines files, one chart line per run");
     r->add_option("-o,--output", output_, "HTML file (report.html)");
     r->add_option("--chartjs", chartjs_, "Chart.js to inline (Debian's libjs-chart.js)");
+    history_ = r->add_option("--history", history_db_,
+                             "Add busbw over time from this history database (no value: the "
+                             "default history, as `history add` uses)")
+                   ->expected(0, 1);
+    r->add_option("--rows", rows_,
+                  "History rows: COLLECTIVE or COLLECTIVE:SIZE, comma separated (default: every "
+                  "collective at its largest size)")
+        ->delimiter(',');
+    r->add_option("--last", history_options_.last, "History points per row (30)");
+    r->add_option("--mad", history_options_.mad_factor,
+                  "Regression band in robust standard deviations (3)");
+    r->add_option("--threshold", history_options_.threshold_pct,
+                  "Minimum regression band, percent of the median (5)");
     return r;
   }
   int execute(int, char**) override {
+    const bool with_history = history_->count() > 0;
+    if (files_.empty() && !with_history)
+      throw UsageError("report: give results files or --history");
+    if (!with_history && !rows_.empty()) throw UsageError("--rows needs --history");
+    if (history_options_.last < 1) throw UsageError("--last must be at least 1");
+    if (history_options_.mad_factor < 0 || history_options_.threshold_pct < 0)
+      throw UsageError("--mad and --threshold must be 0 or more");
+    for (const std::string& row : rows_) {
+      const auto colon = row.find(':');
+      HistoryRowChoice choice{row.substr(0, colon), std::nullopt};
+      if (choice.collective.empty()) throw UsageError("--rows: '" + row + "' names no collective");
+      if (colon != std::string::npos) choice.bytes = parse_size(row.substr(colon + 1), "--rows");
+      history_options_.rows.push_back(choice);
+    }
     const std::vector<RunFile> runs = read_all(files_);
-    write_file_atomically(output_, make_report_html(runs, chartjs_));
-    std::printf("wrote %s (%zu runs)\n", output_.c_str(), runs.size());
+    ReportSection history_section;
+    std::unique_ptr<HistoryDb> db;
+    if (with_history) {
+      if (history_db_.empty()) history_db_ = default_history_path();
+      if (!std::filesystem::exists(history_db_)) {
+        throw UsageError("--history: no history database at " + history_db_);
+      }
+      db = std::make_unique<HistoryDb>(history_db_);
+      history_section = [&](nlohmann::json& charts) {
+        return history_section_html(*db, history_options_, charts);
+      };
+    }
+    write_file_atomically(output_, make_report_html(runs, chartjs_, history_section));
+    std::printf("wrote %s (%zu runs%s)\n", output_.c_str(), runs.size(),
+                with_history ? (", history " + history_db_).c_str() : "");
     return kExitOk;
   }
 
  private:
-  std::vector<std::string> files_;
+  std::vector<std::string> files_, rows_;
   std::string output_ = "report.html";
   std::string chartjs_ = COLLBENCH_CHARTJS_PATH;
+  std::string history_db_;
+  CLI::Option* history_ = nullptr;
+  HistoryReportOptions history_options_;
 };
 
 class ExportCommand final : public Command {
@@ -185,13 +235,13 @@ class ExportCommand final : public Command {
   CLI::App* add_to(CLI::App& app) override {
     CLI::App* e = app.add_subcommand("export", "Export the latest results for other tools");
     e->add_option("files", files_, "JSON Lines files")->required();
-    e->add_option("--format", format_, "prometheus (OpenMetrics text)")
+    e->add_option("--format", format_, "prometheus (text exposition format)")
         ->check(CLI::IsMember({"prometheus"}));
     e->add_option("-o,--output", output_, "Output file (written atomically; default stdout)");
     return e;
   }
   int execute(int, char**) override {
-    const std::string text = export_openmetrics(read_all(files_));
+    const std::string text = export_prometheus(read_all(files_));
     if (output_.empty()) {
       std::fputs(text.c_str(), stdout);
     } else {

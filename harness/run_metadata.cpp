@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/version.hpp"
+#include "harness/slurm_metadata.hpp"
 #include "results/record.hpp"
 
 extern char** environ;
@@ -74,6 +75,7 @@ nlohmann::json make_run_record(const RunOptions& options, const Runtime& runtime
         {"timeout_s", options.timeout_s}}},
       {"libraries", nlohmann::json::object()},
   };
+  if (nlohmann::json slurm = slurm_job_record(); !slurm.empty()) record["slurm"] = std::move(slurm);
   backend.describe(record);
   return record;
 }

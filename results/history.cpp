@@ -93,6 +93,13 @@ HistoryDb::HistoryDb(const std::string& path) : path_(path) {
   }
   // Concurrent writers queue for up to a minute instead of failing with "database is locked".
   sqlite3_busy_timeout(db_, 60000);
+  // The first statement reads the file: a results file or other data passed as the database is
+  // bad input (exit 2), not a runtime failure.
+  if (sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) == SQLITE_NOTADB) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw UsageError(path + ": not a history database (SQLite)");
+  }
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA foreign_keys=ON");
   exec(kSchema);
@@ -175,6 +182,25 @@ std::vector<HistoryRun> HistoryDb::runs(int last) const {
   return out;
 }
 
+std::vector<ResultRow> HistoryDb::configurations() const {
+  Statement s(db_, path_,
+              "SELECT DISTINCT collective, backend, dtype, redop, inplace, nranks, bytes "
+              "FROM results ORDER BY collective, backend, dtype, redop, inplace, nranks, bytes");
+  std::vector<ResultRow> out;
+  while (s.step()) {
+    ResultRow row;
+    row.collective = s.text(0);
+    row.backend = s.text(1);
+    row.dtype = s.text(2);
+    row.redop = s.text(3);
+    row.inplace = s.integer(4) != 0;
+    row.nranks = static_cast<int>(s.integer(5));
+    row.bytes = s.integer(6);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 std::vector<HistoryPoint> HistoryDb::series(const SeriesFilter& f) const {
   Statement s(
       db_, path_,
@@ -215,6 +241,26 @@ std::vector<HistoryPoint> HistoryDb::series(const SeriesFilter& f) const {
   return out;
 }
 
+HistoryJudgement judge_against_history(const ResultRow& row, const std::vector<double>& values,
+                                       double mad_factor, double threshold_pct) {
+  HistoryJudgement j;
+  j.row = row;
+  j.history_points = static_cast<int>(values.size());
+  j.enough_history = values.size() >= 3 && row.bytes > 0;
+  if (!values.empty()) {
+    j.median = median(values);
+    std::vector<double> deviations;
+    for (double v : values) deviations.push_back(std::fabs(v - j.median));
+    j.mad = median(deviations);
+    // 1.4826 x MAD estimates the standard deviation of normal noise; the threshold keeps a
+    // perfectly steady history from flagging sub-percent changes.
+    const double band = std::max(mad_factor * 1.4826 * j.mad, threshold_pct / 100.0 * j.median);
+    j.floor = j.median - band;
+  }
+  j.regression = (j.enough_history && row.busbw < j.floor) || row.wrong > 0;
+  return j;
+}
+
 std::vector<HistoryJudgement> HistoryDb::check(const RunFile& run, int last, double mad_factor,
                                                double threshold_pct) const {
   Statement s(db_, path_,
@@ -230,21 +276,7 @@ std::vector<HistoryJudgement> HistoryDb::check(const RunFile& run, int last, dou
     s.bind(3, static_cast<int64_t>(last));
     std::vector<double> values;
     while (s.step()) values.push_back(s.real(0));
-    HistoryJudgement j;
-    j.row = row;
-    j.history_points = static_cast<int>(values.size());
-    j.enough_history = values.size() >= 3 && row.bytes > 0;
-    if (!values.empty()) {
-      j.median = median(values);
-      std::vector<double> deviations;
-      for (double v : values) deviations.push_back(std::fabs(v - j.median));
-      j.mad = median(deviations);
-      // 1.4826 x MAD estimates the standard deviation of normal noise; the threshold keeps a
-      // perfectly steady history from flagging sub-percent changes.
-      const double band = std::max(mad_factor * 1.4826 * j.mad, threshold_pct / 100.0 * j.median);
-      j.floor = j.median - band;
-    }
-    j.regression = (j.enough_history && row.busbw < j.floor) || row.wrong > 0;
+    HistoryJudgement j = judge_against_history(row, values, mad_factor, threshold_pct);
     out.push_back(j);
   }
   return out;

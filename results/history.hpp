@@ -55,6 +55,8 @@ class HistoryDb {
   bool add(const RunFile& run);
   std::vector<HistoryRun> runs(int last) const;
   std::vector<HistoryPoint> series(const SeriesFilter& filter) const;
+  // Every stored configuration and size once (values left at zero), for choosing trends.
+  std::vector<ResultRow> configurations() const;
   // Median and MAD of the last `last` runs' busbw per configuration (this run excluded).
   std::vector<HistoryJudgement> check(const RunFile& run, int last, double mad_factor,
                                       double threshold_pct) const;
@@ -64,6 +66,13 @@ class HistoryDb {
   sqlite3* db_ = nullptr;
   std::string path_;
 };
+
+// The band rule of `history check`: `row` against the busbw of earlier runs of its configuration
+// (newest first or in any order). A regression when there are 3 or more earlier values and busbw
+// falls below median - max(mad_factor x 1.4826 x MAD, threshold_pct % of the median), or when the
+// row has wrong data.
+HistoryJudgement judge_against_history(const ResultRow& row, const std::vector<double>& earlier,
+                                       double mad_factor, double threshold_pct);
 
 // Identity of a run inside the history.
 std::string run_key(const RunFile& run);

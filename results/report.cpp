@@ -35,9 +35,18 @@ constexpr const char* kScript = R"js(
   let drawn = 0;
   for (const chart of data.charts) {
     const canvas = document.getElementById(chart.id);
+    // marks[i]: point i is flagged (a regression), drawn as a large cross.
     const datasets = chart.series.map((s, i) => ({
       label: s.label, data: s.points, borderColor: palette[i % palette.length],
-      backgroundColor: palette[i % palette.length], fill: false, tension: 0, pointRadius: 2 }));
+      backgroundColor: palette[i % palette.length], fill: false, tension: 0,
+      pointRadius: s.marks ? s.marks.map(m => (m ? 8 : 2)) : 2,
+      pointStyle: s.marks ? s.marks.map(m => (m ? 'crossRot' : 'circle')) : 'circle',
+      pointBorderWidth: s.marks ? s.marks.map(m => (m ? 3 : 1)) : 1 }));
+    // xTime: x is seconds since the epoch, labelled as UTC dates; else message size on a log axis.
+    const x = chart.xTime
+      ? { type: 'linear', title: { display: true, text: 'run start (UTC)' },
+          ticks: { callback: v => new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ') } }
+      : { type: 'logarithmic', title: { display: true, text: 'message size (bytes)' } };
     new Chart(canvas, {
       type: 'line',
       data: { datasets: datasets },
@@ -45,7 +54,7 @@ constexpr const char* kScript = R"js(
         animation: false, responsive: true, maintainAspectRatio: false, parsing: true,
         plugins: { title: { display: true, text: chart.title } },
         scales: {
-          x: { type: 'logarithmic', title: { display: true, text: 'message size (bytes)' } },
+          x: x,
           y: { type: chart.logY ? 'logarithmic' : 'linear',
                title: { display: true, text: chart.yLabel } } } } });
     drawn += 1;
@@ -117,7 +126,8 @@ std::string json_for_script(const nlohmann::json& value) {
   return out;
 }
 
-std::string make_report_html(const std::vector<RunFile>& runs, const std::string& chartjs_path) {
+std::string make_report_html(const std::vector<RunFile>& runs, const std::string& chartjs_path,
+                             const ReportSection& extra) {
   const std::string chartjs = read_file(chartjs_path);
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -209,6 +219,7 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
     }
     html << "</table>\n";
   }
+  if (extra) html << extra(charts);
   html << validation_section_html(runs);
   // Scale-model predictions (`collbench model predict -J`): busbw per algorithm against size.
   std::map<std::string, std::map<std::string, nlohmann::json>> predicted;  // collective -> line

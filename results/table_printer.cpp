@@ -19,6 +19,15 @@ void TablePrinter::begin_run(const nlohmann::json& run) {
                run.value("backend", "?").c_str(), run.value("nranks", 0),
                run.contains("hosts") ? run["hosts"].size() : 0);
   std::fprintf(out_, "# MPI: %s\n", run.value("mpi_library", "none").c_str());
+  // Under Slurm: the job and step, so a job's output file names what it measured.
+  if (run.contains("slurm")) {
+    const auto& slurm = run["slurm"];
+    std::fprintf(out_, "# Slurm: job %lld", static_cast<long long>(slurm.value("job_id", 0LL)));
+    if (slurm.contains("step_id")) {
+      std::fprintf(out_, " step %lld", static_cast<long long>(slurm.value("step_id", 0LL)));
+    }
+    std::fprintf(out_, " on %s\n", slurm.value("node_list", std::string("?")).c_str());
+  }
   if (run.contains("libraries")) {
     for (const auto& [name, version] : run["libraries"].items()) {
       std::fprintf(out_, "# %s: %s\n", name.c_str(), version.get<std::string>().c_str());

@@ -192,13 +192,13 @@ def scenario_export():
     run("export", "--format", "prometheus", older, newer, "-o", out, expect=0)
     text = open(out, encoding="utf-8").read()
     if not text.endswith("# EOF\n"):
-        fail("OpenMetrics text must end with # EOF")
-    lines = [l for l in text.splitlines() if l.startswith("collbench_busbw_gbps{")]
+        fail("the export must end with # EOF")
+    lines = [l for l in text.splitlines() if l.startswith("collbench_busbw_bytes_per_second{")]
     if len(lines) != len(SIZES):
         fail(f"{len(lines)} busbw samples, expected {len(SIZES)}")
-    first = [l for l in lines if 'bytes="1024"' in l][0]
-    want = 1024 / (base_time(1024) * 1e3)
-    if abs(float(first.split()[-1]) - want) > 1e-4:
+    first = [l for l in lines if 'size="1024"' in l][0]
+    want = 1024 / (base_time(1024) * 1e3) * 1e9  # bytes per second
+    if abs(float(first.split()[-1]) - want) > 1e-4 * want:
         fail("export did not keep the newest run's value")
 
 
