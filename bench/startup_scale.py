@@ -44,8 +44,11 @@ def wall(cmd):
 
 
 def collbench(n, repeat, extra=(), binary=None):
+    # Exactly `repeat` samples: adaptive sampling (--max-repeat) would add samples to rows that
+    # an oversubscribed machine makes unstable, and the per-step count needs a known number.
     return launcher(n, extra) + [binary or COLLBENCH, "run", "all_reduce", "-b", "8", "-e", "8", "-n", "1",
-                                 "-w", "0", "-c", "0", "--repeat", str(repeat)]
+                                 "-w", "0", "-c", "0", "--repeat", str(repeat),
+                                 "--max-repeat", str(repeat)]
 
 
 def rank0_traffic(n, repeat, binary=None):
