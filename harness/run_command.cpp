@@ -33,14 +33,14 @@ class RunCommand final : public Command {
     try {
       options = validate_run_options(flags_, *command_, join_command_line(argc, argv));
     } catch (const UsageError& e) {
-      print_error(e.what());
+      print_command_error("run", e.what());
       return kExitUsage;
     }
     try {
       // A bad saved topology is refused before any rank starts.
       if (!options.topology_xml.empty()) discover_node(options.topology_xml);
     } catch (const UsageError& e) {
-      print_error(e.what());
+      print_command_error("run", e.what());
       return kExitUsage;
     }
     std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, options.timeout_s);

@@ -91,7 +91,7 @@ class ValidateCommand final : public Command {
       if (make_spec_) return write_spec();
       options = validated_options(join_command_line(argc, argv));
     } catch (const UsageError& e) {
-      print_error(e.what());
+      print_command_error("validate", e.what());
       return kExitUsage;
     }
     std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, options.run.timeout_s);

@@ -238,5 +238,134 @@ def scenario_compare_matching():
     one_error_line(p, r"two_runs\.jsonl:3: run: a second run record")
 
 
+# ---------------------------------------------------------------------------------------------
+# 8, 9. Malformed and out-of-range values: FILE:LINE: field: reason, exit 2, never truncated.
+
+def no_library_text(proc):
+    if "json.exception" in proc.stderr or "terminate called" in proc.stderr:
+        fail("a raw library message reached the user: " + proc.stderr)
+
+
+def scenario_malformed_values():
+    base = write("base.jsonl", [run_record(), result(4096, 10.0)])
+    cases = [  # name, records, (line, field) the message must name
+        ("version_string", [dict(run_record(), schema_version="1")], "1: schema_version: must be an integer"),
+        ("version_fraction", [dict(run_record(), schema_version=1.9)], "1: schema_version: must be a whole number"),
+        ("number_overflow", [run_record(), '{"type": "result", "schema_version": 1, "time_us": 1e400}'],
+         "2: not valid JSON: number overflow"),
+        ("nranks_wraps", [run_record(), result(4096, 10.0, nranks=4294967298)],
+         "2: nranks: 4294967298 is out of range"),
+        ("bytes_string", [run_record(), result(4096, 10.0, bytes="4096")], "2: bytes: must be an integer"),
+        ("bytes_negative", [run_record(), result(4096, 10.0, bytes=-8)], "2: bytes: must not be negative"),
+        ("samples_string", [run_record(), result(4096, 10.0, samples=["x"])], "2: samples_us: must be a number"),
+        ("algorithm_number", [run_record(), result(4096, 10.0, algorithm=5)], "2: algorithm: must be a string"),
+        ("run_nranks_string", [run_record(nranks="two"), result(4096, 10.0)], "1: nranks: must be an integer"),
+        ("run_nranks_wraps", [run_record(nranks=4294967298), result(4096, 10.0)], "1: nranks: 4294967298 is out of range"),
+        ("run_timestamp_number", [run_record(timestamp=5), result(4096, 10.0)], "1: timestamp: must be a string"),
+        ("run_hosts_string", [run_record(hosts="node1"), result(4096, 10.0)], "1: hosts: must be a list"),
+        ("run_host_ranks", [run_record(hosts=[{"name": "a", "ranks": "2"}]), result(4096, 10.0)],
+         "1: ranks: must be an integer"),
+    ]
+    db = os.path.join(WORKDIR, "malformed.db")
+    for name, records, message in cases:
+        path = write(name + ".jsonl", records)
+        for args in (["compare", base, path], ["report", path, "-o", os.path.join(WORKDIR, "x.html")],
+                     ["export", path], ["history", "--db", db, "add", path]):
+            p = run(*args, expect=2)
+            no_library_text(p)
+            one_error_line(p, re.escape(f"{name}.jsonl:{message}"))
+    if os.path.exists(os.path.join(WORKDIR, "x.html")):
+        fail("a report was written from bad input")
+    # A directory is not an empty file.
+    p = run("compare", base, WORKDIR, expect=2)
+    one_error_line(p, "is a directory")
+    # Validate specs: 4294967296 GPUs is not 0 GPUs; 1e400 is not a parse crash.
+    spec = {"collbench_spec": 1, "name": "x", "topology": {"gpus": 4294967296}, "checks": []}
+    for name, text, message in [
+            ("gpus_wrap", json.dumps(spec), "topology.gpus: 4294967296 is out of range"),
+            ("gpus_fraction", json.dumps(dict(spec, topology={"gpus": 8.5})), "topology.gpus: must be a whole number"),
+            ("overflow", '{"collbench_spec": 1, "checks": [{"min_GBps": 1e400}]}', "not valid JSON: number overflow"),
+            ("bytes_wrap", json.dumps(dict(spec, topology={}, checks=[
+                {"phase": "node", "test": "all_reduce", "bytes": 18446744073709551615, "min_GBps": 1}])),
+             "checks[0].bytes: 18446744073709551615 is out of range")]:
+        path = write(f"spec_{name}.json", [text])
+        p = run("validate", "--spec", path, expect=2)
+        no_library_text(p)
+        one_error_line(p, re.escape(message))
+    # Cluster files of the scale model.
+    for name, text, message in [
+            ("nics_wrap", '{"nics_per_gpu": 4294967298}', "nics_per_gpu: 4294967298 is out of range"),
+            ("tiers_string", '{"tiers": "3"}', "tiers: must be an integer"),
+            ("tiers_fraction", '{"tiers": 2.5}', "tiers: must be a whole number"),
+            ("overflow", '{"nic_Gbps": 1e400}', "not valid JSON (number overflow"),
+            ("oversubscription", '{"tiers": 2, "oversubscription": [1, "x"]}', "oversubscription: must be a number")]:
+        path = write(f"cluster_{name}.json", [text])
+        p = run("model", "predict", "--cluster", path, "--ranks", "64", expect=2)
+        no_library_text(p)
+        one_error_line(p, re.escape(message))
+
+
+# ---------------------------------------------------------------------------------------------
+# 11. Rank variables in the environment silence only ranks of a running job.
+
+def scenario_error_env_ranks():
+    bad = write("bad.jsonl", ["not json"])
+    for variables in ({"OMPI_COMM_WORLD_RANK": "3"}, {"PMI_RANK": "1"}, {"PMIX_RANK": "2"},
+                      {"SLURM_PROCID": "5"}, {"SLURM_PROCID": "1", "SLURM_NTASKS": "4"},
+                      {"OMPI_COMM_WORLD_RANK": "1", "OMPI_COMM_WORLD_SIZE": "2"}):
+        env = dict(CLEAN_ENV, **variables)
+        # Single-process commands always speak, inside a job step or not.
+        for args in (["compare", bad, bad], ["history", "--db", os.path.join(WORKDIR, "h.db"), "check", bad],
+                     ["report", bad, "-o", os.path.join(WORKDIR, "r.html")], ["export", bad]):
+            p = run(*args, expect=2, env=env)
+            one_error_line(p, r"bad\.jsonl:1: not valid JSON")
+    # A stale rank variable without a job around it does not silence `run`.
+    p = run("run", "-n", "0", expect=2, env=dict(CLEAN_ENV, OMPI_COMM_WORLD_RANK="3"))
+    one_error_line(p, r"-n/--iters 0")
+    # Rank 1 of a running 2-rank job stays quiet about `run`'s flags: rank 0 says it.
+    p = run("run", "-n", "0", expect=2,
+            env=dict(CLEAN_ENV, OMPI_COMM_WORLD_RANK="1", OMPI_COMM_WORLD_SIZE="2"))
+    if p.stderr:
+        fail("rank 1 of a running job repeated rank 0's error")
+
+
+# ---------------------------------------------------------------------------------------------
+# 12. Under mpirun, rank 0's error line is never lost to the launcher's kill.
+
+def scenario_error_line_under_mpirun():
+    mpirun = shutil.which("mpirun")
+    if not mpirun:
+        print("no mpirun: skipping")
+        sys.exit(77)
+    for trial in range(12):
+        proc = subprocess.run([mpirun, "--oversubscribe", "--allow-run-as-root", "-np", "6",
+                               COLLBENCH, "run", "-n", "0"], capture_output=True, text=True,
+                              timeout=120, env=CLEAN_ENV)
+        lines = [l for l in (proc.stdout + proc.stderr).splitlines() if "collbench: error" in l]
+        print(f"trial {trial}: exit {proc.returncode}, {len(lines)} error lines")
+        if proc.returncode != 2 or len(lines) != 1:
+            fail(f"trial {trial}: exit {proc.returncode} with {len(lines)} error lines, expected 2 "
+                 f"and exactly one:\n{proc.stdout}{proc.stderr}")
+
+
+# ---------------------------------------------------------------------------------------------
+# 14 (in part). Control characters from a file neither cut an error line nor reach outputs raw.
+
+def scenario_control_characters():
+    spec = {"collbench_spec": 1, "checks": [{"phase": "node", "test": "x\u0000y\nz", "bytes": 8,
+                                             "min_GBps": 1}]}
+    path = write("nul_spec.json", [json.dumps(spec)])
+    p = run("validate", "--spec", path, expect=2)
+    one_error_line(p, r"unknown collective 'x\\x00y\\x0az'")
+    nul = write("nul.jsonl", [run_record(), result(4096, 10.0, dtype="fl\u0000oat\u0007")])
+    out = os.path.join(WORKDIR, "nul.prom")
+    run("export", nul, "-o", out, expect=0)
+    data = open(out, "rb").read()
+    if b"\0" in data or b"\x07" in data:
+        fail("a control character reached the OpenMetrics file raw")
+    if 'dtype="fl\ufffdoat\ufffd"' not in data.decode("utf-8"):
+        fail("control characters in a label were not replaced by U+FFFD")
+
+
 globals()["scenario_" + SCENARIO]()
 print("OK", SCENARIO)
