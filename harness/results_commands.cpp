@@ -28,6 +28,12 @@ void require_finite_non_negative(double value, const char* flag) {
   }
 }
 
+std::vector<std::pair<std::string, std::string>> as_inputs(const std::vector<std::string>& paths) {
+  std::vector<std::pair<std::string, std::string>> inputs;
+  for (const std::string& path : paths) inputs.push_back({"input", path});
+  return inputs;
+}
+
 std::vector<RunFile> read_all(const std::vector<std::string>& paths) {
   std::vector<RunFile> runs;
   for (const std::string& path : paths) runs.push_back(read_run_file(path));
@@ -180,6 +186,9 @@ class ReportCommand final : public Command {
     return r;
   }
   int execute(int, char**) override {
+    std::vector<std::pair<std::string, std::string>> inputs = as_inputs(files_);
+    inputs.push_back({"--chartjs", chartjs_});
+    refuse_shared_paths({{"-o", output_}}, inputs);
     const std::vector<RunFile> runs = read_all(files_);
     write_file_atomically(output_, make_report_html(runs, chartjs_));
     std::printf("wrote %s (%zu runs)\n", output_.c_str(), runs.size());
@@ -203,6 +212,7 @@ class ExportCommand final : public Command {
     return e;
   }
   int execute(int, char**) override {
+    refuse_shared_paths({{"-o", output_}}, as_inputs(files_));
     const std::string text = export_openmetrics(read_all(files_));
     if (output_.empty()) {
       std::fputs(text.c_str(), stdout);

@@ -367,5 +367,180 @@ def scenario_control_characters():
         fail("control characters in a label were not replaced by U+FFFD")
 
 
+# ---------------------------------------------------------------------------------------------
+# 2-4. Outputs: links, FIFOs and devices are not replaced; modes are kept; an output is never an
+# input; a failed or killed run never loses the old results.
+
+def inputs():
+    """Small inputs every writer can be pointed at."""
+    base = write("base.jsonl", [run_record()] + [result(1024 * 4 ** i, 2.0 + i) for i in range(5)])
+    base4 = write("base4.jsonl", [run_record(nranks=4)] +
+                  [result(1024 * 4 ** i, 3.0 + i, nranks=4) for i in range(5)])
+    fit = os.path.join(WORKDIR, "fit.json")
+    if not os.path.exists(fit):
+        run("model", "fit", base, base4, "-o", fit, expect=0)
+    probes = os.path.join(WORKDIR, "probes.jsonl")
+    if not os.path.exists(probes):
+        run("validate", "--phases", "node", "-n", "2", "-w", "1", "--repeat", "1", "-J", probes,
+            expect=0)
+    return base, base4, fit, probes
+
+
+def writers(out):
+    """Every command that writes a file, writing `out`."""
+    base, base4, fit, probes = inputs()
+    return {
+        "report": ["report", base, "-o", out],
+        "export": ["export", base, "-o", out],
+        "model fit": ["model", "fit", base, base4, "-o", out],
+        "model check": ["model", "check", "--fit", fit, base, "--json", out],
+        "model predict": ["model", "predict", "--preset", "hgx-h100-ndr400", "--ranks", "64",
+                          "-b", "1K", "-e", "4K", "-J", out],
+        "topo": ["topo", "--json", out],
+        "validate --make-spec": ["validate", "--make-spec", probes, "-o", out],
+        "validate -J": ["validate", "--phases", "node", "-n", "2", "-w", "1", "--repeat", "1",
+                        "-J", out],
+        "run -J": ["run", "all_reduce", "-b", "8", "-e", "64", "-n", "1", "-w", "0", "--repeat",
+                   "1", "-J", out],
+        "run --csv": ["run", "all_reduce", "-b", "8", "-e", "64", "-n", "1", "-w", "0",
+                      "--repeat", "1", "--csv", out],
+    }
+
+
+def scenario_output_targets():
+    import stat
+    import threading
+    for name in writers("x"):
+        slug = re.sub(r"[^a-z]+", "_", name)
+        # A symbolic link: its target is replaced, the link stays.
+        real = write(f"{slug}_real.txt", ["old"])
+        link = os.path.join(WORKDIR, f"{slug}_link")
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(os.path.basename(real), link)
+        run(*writers(link)[name], expect=0)
+        if not os.path.islink(link):
+            fail(f"{name}: the symbolic link was replaced by a regular file")
+        if open(real).read() == "old\n":
+            fail(f"{name}: the link's target was not written")
+        # An existing file keeps its permission bits.
+        moded = write(f"{slug}_mode.txt", ["old"])
+        os.chmod(moded, 0o640)
+        run(*writers(moded)[name], expect=0)
+        mode = stat.S_IMODE(os.stat(moded).st_mode)
+        if mode != 0o640:
+            fail(f"{name}: the output's mode changed from 0640 to {mode:04o}")
+        # A FIFO is written through, and stays a FIFO.
+        fifo = os.path.join(WORKDIR, f"{slug}_fifo")
+        if os.path.lexists(fifo):
+            os.remove(fifo)
+        os.mkfifo(fifo)
+        received = []
+        reader = threading.Thread(target=lambda: received.append(open(fifo, "rb").read()),
+                                  daemon=True)
+        reader.start()
+        run(*writers(fifo)[name], expect=0)
+        reader.join(timeout=60)
+        if not stat.S_ISFIFO(os.lstat(fifo).st_mode):
+            fail(f"{name}: the FIFO was replaced by a regular file")
+        if not received or not received[0]:
+            fail(f"{name}: nothing was written through the FIFO")
+        # A character device (a private copy of /dev/null, where this test may make one).
+        device = os.path.join(WORKDIR, f"{slug}_null")
+        if not os.path.lexists(device):
+            try:
+                os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            except OSError:
+                device = None
+        if device:
+            run(*writers(device)[name], expect=0)
+            if not stat.S_ISCHR(os.lstat(device).st_mode):
+                fail(f"{name}: the character device was replaced by a regular file")
+        # A directory is refused, saying so, and nothing is left beside it.
+        directory = os.path.join(WORKDIR, f"{slug}_dir")
+        os.makedirs(directory, exist_ok=True)
+        p = run(*writers(directory)[name], expect=2)
+        one_error_line(p, "is a directory")
+        # No temporary or partial file is left behind by any of this.
+        leftovers = [f for f in os.listdir(WORKDIR) if ".tmp." in f or f.endswith(".partial")]
+        if leftovers:
+            fail(f"{name}: left {leftovers}")
+
+
+def scenario_output_is_input():
+    base, base4, fit, probes = inputs()
+    before = {path: open(path, "rb").read() for path in (base, fit, probes)}
+    same = os.path.join(WORKDIR, "same.out")
+    alias = os.path.join(WORKDIR, "alias.jsonl")
+    if os.path.lexists(alias):
+        os.remove(alias)
+    os.symlink("base.jsonl", alias)
+    cases = [
+        ["report", base, "-o", base],
+        ["report", base, "-o", alias],  # the same file by another name
+        ["report", base, "-o", os.path.join(WORKDIR, ".", "base.jsonl")],
+        ["export", base, "-o", base],
+        ["model", "fit", base, base4, "-o", base4],
+        ["model", "check", "--fit", fit, base, "--json", fit],
+        ["model", "predict", "--ranks", "64", "--cluster", base, "-J", base],
+        ["validate", "--make-spec", probes, "-o", probes],
+        ["run", "all_reduce", "-b", "8", "-e", "8", "-J", same, "--csv", same],
+        ["run", "all_reduce", "-b", "8", "-e", "8", "-J", "", "-n", "1"],
+        ["run", "all_reduce", "-b", "8", "-e", "8", "--csv", ""],
+    ]
+    for args in cases:
+        p = run(*args, expect=2)
+        one_error_line(p, r"is also|the path is empty")
+    for path, content in before.items():
+        if open(path, "rb").read() != content:
+            fail(f"{path} was changed by a refused command")
+    if os.path.exists(same):
+        fail("a refused run wrote its output")
+
+
+def scenario_failed_run_keeps_results():
+    old = write("results.jsonl", ["old results"])
+    # A run that fails (a rank stuck inside an operation, exit 3) leaves the old file as it was.
+    p = run("run", "all_reduce", "--backend", "test-hang", "-T", "3", "-b", "8", "-e", "64",
+            "-J", old, expect=3)
+    if open(old).read() != "old results\n":
+        fail("a failed run replaced the old results")
+    partial = old + ".partial"
+    records = [json.loads(l) for l in open(partial)] if os.path.exists(partial) else []
+    if not records or records[0]["type"] != "run":
+        fail("the failed run's records are not in results.jsonl.partial")
+    # A killed run: the old file stays, and the partial file holds complete records only.
+    proc = subprocess.Popen([COLLBENCH, "run", "all_reduce", "--backend", "test-slow", "-b", "8",
+                             "-e", "1M", "-n", "2", "-w", "0", "--repeat", "2", "-J", old],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV)
+    deadline = 60
+    import time
+    while deadline > 0:
+        time.sleep(0.5)
+        deadline -= 0.5
+        if os.path.exists(partial) and open(partial).read().count('"type":"result"') >= 2:
+            break
+    proc.kill()
+    proc.wait()
+    if open(old).read() != "old results\n":
+        fail("a killed run replaced the old results")
+    text = open(partial).read()
+    if not text.endswith("\n"):
+        fail("the killed run's partial file ends inside a record")
+    results = [json.loads(l) for l in text.splitlines() if l]
+    if sum(r["type"] == "result" for r in results) < 2:
+        fail("the killed run's finished records are missing")
+    # A run that completes replaces the file, keeps its mode, and leaves no partial file.
+    os.chmod(old, 0o600)
+    run("run", "all_reduce", "-b", "8", "-e", "64", "-n", "1", "-w", "0", "--repeat", "1",
+        "-J", old, expect=0)
+    if os.path.exists(partial):
+        fail("a completed run left its partial file")
+    if json.loads(open(old).readline())["type"] != "run":
+        fail("the completed run's results are not in place")
+    if os.stat(old).st_mode & 0o777 != 0o600:
+        fail("the completed run changed the file's mode")
+
+
 globals()["scenario_" + SCENARIO]()
 print("OK", SCENARIO)
