@@ -1,6 +1,7 @@
 // Subcommands over results files: compare, history, report, export. None of them starts MPI.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "core/errors.hpp"
@@ -106,6 +107,17 @@ class HistoryCommand final : public Command {
     require_finite_non_negative(threshold_, "--threshold");
     if (add_->parsed()) {
       std::vector<RunFile> runs = read_all(files_);  // all files are checked before any is stored
+      for (const RunFile& run : runs) {
+        if (run.run_lines.empty()) {
+          throw UsageError(run.path +
+                           ": no run record: history stores whole runs (the first "
+                           "record of `collbench run -J`)");
+        }
+        if (run.run_lines.size() > 1) {
+          throw UsageError(run.path + ":" + std::to_string(run.run_lines[1]) +
+                           ": run: a second run record; history adds one run per file");
+        }
+      }
       HistoryDb db(db_);
       for (const RunFile& run : runs) {
         std::printf("%s: %s\n", run.path.c_str(),
@@ -114,6 +126,13 @@ class HistoryCommand final : public Command {
                         : "already in the history");
       }
       return kExitOk;
+    }
+    // Reading commands never create a database: a mistyped --db must not pass as an empty history.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(db_, ec)) {
+      throw UsageError("history database " + db_ + " does not exist" +
+                       (std::filesystem::exists(db_, ec) ? " as a file" : "") +
+                       " (history add creates it)");
     }
     HistoryDb db(db_);
     if (list_->parsed()) {
@@ -162,6 +181,11 @@ class HistoryCommand final : public Command {
           "REGRESSION %s %lld B: busbw %.3f GB/s below %.3f (median %.3f, MAD %.3f, %d runs)%s\n",
           config_label(j.row).c_str(), static_cast<long long>(j.row.bytes), j.row.busbw, j.floor,
           j.median, j.mad, j.history_points, j.row.wrong > 0 ? " and wrong data" : "");
+    }
+    if (judged == 0) {
+      throw UsageError("nothing to judge: none of the " + std::to_string(run.results.size()) +
+                       " rows of " + check_file_ + " has 3 stored values of its configuration in " +
+                       db_ + " (not a pass; add more runs first)");
     }
     std::printf("# %d rows judged against history, %d regressions\n", judged, regressions);
     return regressions ? kExitWrongData : kExitOk;

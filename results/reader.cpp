@@ -11,6 +11,31 @@
 namespace collbench {
 namespace {
 
+// 128-bit FNV-1a (the published offset basis and prime): a stable fingerprint of a file's
+// records for history's run identity, where std::hash may differ between builds.
+class Fnv128 {
+ public:
+  void add(const std::string& text) {
+    for (unsigned char c : text) {
+      state_ ^= c;
+      state_ *= kPrime;
+    }
+  }
+  std::string hex() const {
+    static const char kDigits[] = "0123456789abcdef";
+    std::string out(32, '0');
+    unsigned __int128 v = state_;
+    for (int i = 31; i >= 0; --i, v >>= 4) out[i] = kDigits[static_cast<int>(v & 15)];
+    return out;
+  }
+
+ private:
+  static constexpr unsigned __int128 kPrime =
+      (static_cast<unsigned __int128>(1) << 88) + (1 << 8) + 0x3b;
+  unsigned __int128 state_ =
+      (static_cast<unsigned __int128>(0x6c62272e07bb0142ULL) << 64) | 0x62b821756295c58dULL;
+};
+
 UsageError at(const std::string& path, int line, const std::string& why) {
   return UsageError(path + ":" + std::to_string(line) + ": " + why);
 }
@@ -128,13 +153,16 @@ RunFile read_run_file(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError("cannot read " + path);
-  RunFile file{path, nlohmann::json::object(), {}, {}, {}};
+  RunFile file{path, nlohmann::json::object(), {}, {}, {}, {}};
   std::string text;
   int line = 0;
+  Fnv128 hash;
   while (std::getline(in, text)) {
     ++line;
     const bool last_without_newline = in.eof();
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    hash.add(text);
+    hash.add("\n");
     nlohmann::json record;
     try {
       record = nlohmann::json::parse(text);
@@ -168,6 +196,7 @@ RunFile read_run_file(const std::string& path) {
     }
   }
   if (line == 0) throw UsageError(path + ": empty file");
+  file.content_hash = hash.hex();
   return file;
 }
 

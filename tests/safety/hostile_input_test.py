@@ -542,5 +542,73 @@ def scenario_failed_run_keeps_results():
         fail("the completed run changed the file's mode")
 
 
+# ---------------------------------------------------------------------------------------------
+# 5, 6. History: runs never merged by timestamp, files without a run refused, missing databases
+# refused, nothing to judge is not a pass.
+
+def fresh_db(name):
+    db = os.path.join(WORKDIR, name)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    return db
+
+
+def scenario_history_identity():
+    db = fresh_db("identity.db")
+    # Two different runs started in the same second, same revision and command line.
+    first = write("same_second_a.jsonl", [run_record()] + [result(4096, 10.0)])
+    second = write("same_second_b.jsonl", [run_record()] + [result(4096, 12.0)])
+    run("history", "--db", db, "add", first, expect=0)
+    p = run("history", "--db", db, "add", second, expect=0)
+    if "already in the history" in p.stdout:
+        fail("a different run started in the same second was taken for a stored one")
+    p = run("history", "--db", db, "add", first, expect=0)
+    if "already in the history" not in p.stdout:
+        fail("adding the same file again stored it twice")
+    # Real runs carry a run_id, so two runs of the same second stay apart.
+    a = os.path.join(WORKDIR, "real_a.jsonl")
+    b = os.path.join(WORKDIR, "real_b.jsonl")
+    for path in (a, b):
+        run("run", "all_reduce", "-b", "8", "-e", "8", "-n", "1", "-w", "0", "--repeat", "1",
+            "-J", path, expect=0)
+    ids = [json.loads(open(path).readline()).get("run_id") for path in (a, b)]
+    if not all(isinstance(i, str) and re.fullmatch(r"[0-9a-f]{32}", i) for i in ids) or ids[0] == ids[1]:
+        fail(f"run records lack distinct run_ids: {ids}")
+    run("history", "--db", db, "add", a, b, expect=0)
+    p = run("history", "list", "--db", db, expect=0)
+    if not ("real_a.jsonl" in p.stdout and "real_b.jsonl" in p.stdout):
+        fail("two real runs were not both stored")
+    # Files without a run record are refused, every one of them, before anything is stored.
+    bare1 = write("bare1.jsonl", [result(4096, 10.0)])
+    bare2 = write("bare2.jsonl", [result(8192, 10.0)])
+    good = write("good_new.jsonl", [run_record(timestamp="2026-11-05T00:00:00Z"), result(4096, 9.0)])
+    p = run("history", "--db", db, "add", good, bare1, bare2, expect=2)
+    one_error_line(p, r"bare1\.jsonl: no run record")
+    p = run("history", "--db", db, "list", expect=0)
+    if "good_new.jsonl" in p.stdout:
+        fail("a file was stored although another file of the same add was refused")
+    two = write("two_runs.jsonl", [run_record(), result(4096, 10.0),
+                                   run_record(timestamp="2026-11-02T00:00:00Z"), result(4096, 10.0)])
+    p = run("history", "--db", db, "add", two, expect=2)
+    one_error_line(p, r"two_runs\.jsonl:3: run: a second run record")
+
+
+def scenario_history_missing_db():
+    missing = os.path.join(WORKDIR, "no", "such.db")
+    run_file = write("tonight.jsonl", [run_record()] + [result(4096, 10.0)])
+    for args in (["list"], ["show", "--collective", "all_reduce"], ["check", run_file]):
+        p = run("history", "--db", missing, *args, expect=2)
+        one_error_line(p, "does not exist")
+    if os.path.exists(missing) or os.path.exists(os.path.dirname(missing)):
+        fail("a reading command created the database")
+    # A database without enough history for any row: check says so and does not pass.
+    db = fresh_db("thin.db")
+    run("history", "--db", db, "add", write("one.jsonl", [run_record(timestamp="2026-10-01T00:00:00Z"),
+                                                       result(4096, 10.0)]), expect=0)
+    p = run("history", "--db", db, "check", run_file, expect=2)
+    one_error_line(p, "nothing to judge")
+
+
 globals()["scenario_" + SCENARIO]()
 print("OK", SCENARIO)
