@@ -8,6 +8,7 @@
 #include "harness/run_cli.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/run_topology.hpp"
+#include "harness/sweep_memory.hpp"
 #include "results/atomic_file.hpp"
 #include "results/csv_writer.hpp"
 #include "results/jsonl_writer.hpp"
@@ -60,6 +61,8 @@ class RunCommand final : public Command {
         create_backend(options.backend, runtime, options.backend_config);
     const std::vector<std::string> notes =
         validate_against_ranks(options, *backend, runtime.size() * backend->local_ranks());
+    require_host_memory_for_sweep(options, runtime, backend->local_ranks(),
+                                  runtime.size() * backend->local_ranks());
 
     std::unique_ptr<TablePrinter> table;
     std::unique_ptr<JsonLinesWriter> json;

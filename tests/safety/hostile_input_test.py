@@ -610,5 +610,25 @@ def scenario_history_missing_db():
     one_error_line(p, "nothing to judge")
 
 
+# ---------------------------------------------------------------------------------------------
+# 13. A sweep larger than memory is refused before anything is allocated.
+
+def scenario_memory_check():
+    p = run("run", "all_reduce", "-b", "1T", "-e", "1T", expect=2)
+    one_error_line(p, r"needs 2\.0 TiB of host memory .* but only .* is available")
+    mpirun = shutil.which("mpirun")
+    if mpirun:
+        proc = subprocess.run([mpirun, "--oversubscribe", "--allow-run-as-root", "-np", "2",
+                               COLLBENCH, "run", "all_gather", "-b", "1T", "-e", "1T"],
+                              capture_output=True, text=True, timeout=120, env=CLEAN_ENV)
+        text = proc.stdout + proc.stderr
+        print(text)
+        if proc.returncode != 2 or text.count("collbench: error") != 1 or "bad_alloc" in text:
+            fail(f"under mpirun: exit {proc.returncode}, expected 2 and one error line")
+    # A sweep that fits still runs.
+    run("run", "all_reduce", "-b", "1K", "-e", "4K", "-n", "1", "-w", "0", "--repeat", "1",
+        expect=0)
+
+
 globals()["scenario_" + SCENARIO]()
 print("OK", SCENARIO)
