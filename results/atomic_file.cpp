@@ -198,7 +198,8 @@ void refuse_shared_paths(const std::vector<std::pair<std::string, std::string>>&
     return !ea && !eb ? pa == pb : fs::path(a).lexically_normal() == fs::path(b).lexically_normal();
   };
   for (std::size_t i = 0; i < outputs.size(); ++i) {
-    const auto& [what, path] = outputs[i];
+    const std::string& what = outputs[i].first;  // named: clang 14 cannot capture bindings
+    const std::string& path = outputs[i].second;
     if (path.empty()) continue;
     auto check = [&](const std::pair<std::string, std::string>& other) {
       if (other.second.empty() || !same(path, other.second)) return;

@@ -630,5 +630,24 @@ def scenario_memory_check():
         expect=0)
 
 
+# ---------------------------------------------------------------------------------------------
+# 14. Flags that were ignored silently, and misleading text.
+
+def scenario_ignored_flags():
+    quick = ["-n", "1", "-w", "0", "--repeat", "1"]
+    p = run("run", "all_reduce", "-z", "2", *quick, expect=2)
+    one_error_line(p, r"-z/--blocking: choose 0 or 1")
+    p = run("topo", "-T", "-1", expect=2)
+    one_error_line(p, r"-T/--timeout")
+    # With -c 0 nothing is verified, and the summary must not say "0 OK".
+    p = run("run", "all_reduce", "-b", "8", "-e", "64", "-c", "0", *quick, expect=0)
+    if "Out of bounds values : N/A" not in p.stdout or "0 OK" in p.stdout:
+        fail("with -c 0 the summary still claims a verification")
+    # The smallest size named in the message is the one that runs.
+    p = run("run", "all_reduce", "-b", "2", "-e", "2", *quick, expect=2)
+    one_error_line(p, r"needs at least 4 B")
+    run("run", "all_reduce", "-b", "4", "-e", "4", *quick, expect=0)
+
+
 globals()["scenario_" + SCENARIO]()
 print("OK", SCENARIO)
