@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "core/input_file.hpp"
+#include "core/json_value.hpp"
 #include "harness/command.hpp"
 #include "harness/size_sweep.hpp"
 #include "model/cost_model.hpp"
@@ -38,12 +40,13 @@ std::vector<RunFile> read_runs(const std::vector<std::string>& paths) {
 }
 
 Fit read_fit(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError("cannot read fit " + path);
+  std::ifstream in = open_input_file(path, "fit");
   try {
     return fit_from_json(nlohmann::json::parse(in), path);
   } catch (const nlohmann::json::parse_error&) {
     throw UsageError(path + ": not valid JSON");
+  } catch (const nlohmann::json::exception& e) {  // 1e400, or a field of the wrong type
+    throw UsageError(path + ": " + json_error_reason(e));
   }
 }
 

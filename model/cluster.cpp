@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/input_file.hpp"
 #include "core/json_value.hpp"
 
 namespace collbench {
@@ -100,8 +101,7 @@ void validate_cluster(const ClusterSpec& c) {
 }
 
 ClusterSpec load_cluster(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError("cannot read cluster file " + path);
+  std::ifstream in = open_input_file(path, "cluster file");
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);

@@ -5,6 +5,7 @@
 
 #include "collectives/collective.hpp"
 #include "core/errors.hpp"
+#include "core/input_file.hpp"
 #include "core/json_value.hpp"
 
 namespace collbench {
@@ -180,8 +181,7 @@ ValidationSpec parse_spec(const nlohmann::json& document, const std::string& ori
 }
 
 ValidationSpec read_spec_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError("cannot read spec " + path);
+  std::ifstream in = open_input_file(path, "spec");
   std::stringstream text;
   text << in.rdbuf();
   nlohmann::json document;

@@ -276,9 +276,13 @@ def scenario_malformed_values():
             one_error_line(p, re.escape(f"{name}.jsonl:{message}"))
     if os.path.exists(os.path.join(WORKDIR, "x.html")):
         fail("a report was written from bad input")
-    # A directory is not an empty file.
+    # A directory is not an empty file, nor a library's read error.
     p = run("compare", base, WORKDIR, expect=2)
     one_error_line(p, "is a directory")
+    for args in (["validate", "--spec", WORKDIR], ["model", "predict", "--cluster", WORKDIR, "--ranks", "8"],
+                 ["model", "check", "--fit", WORKDIR, base]):
+        p = run(*args, expect=2)
+        one_error_line(p, "it is a directory")
     # Validate specs: 4294967296 GPUs is not 0 GPUs; 1e400 is not a parse crash.
     spec = {"collbench_spec": 1, "name": "x", "topology": {"gpus": 4294967296}, "checks": []}
     for name, text, message in [
