@@ -21,6 +21,21 @@ std::string redop_label(const CollectiveSpec& spec, RedOp op) {
   return spec.uses_op ? std::string(redop_info(op).name) : "none";
 }
 
+// The fewest bytes for which `spec` has work on `nranks` ranks: one element for collectives that
+// do not split, the aligned per-rank block times the ranks for those that do. Found from the
+// layout itself (monotone in the count), so the message never names a size that is not the limit.
+int64_t smallest_runnable_bytes(const CollectiveSpec& spec, const DTypeInfo& info, int nranks) {
+  auto runs = [&](int64_t count) { return spec.layout(count, info.size, nranks).param_count > 0; };
+  int64_t high = 1;
+  while (!runs(high) && high < (int64_t{1} << 40)) high *= 2;
+  int64_t low = high / 2;  // does not run (or 0)
+  while (high - low > 1) {
+    const int64_t mid = low + (high - low) / 2;
+    (runs(mid) ? high : low) = mid;
+  }
+  return high * static_cast<int64_t>(info.size);
+}
+
 }  // namespace
 
 std::vector<std::string> validate_against_ranks(RunOptions& options, const Backend& backend,
@@ -49,11 +64,10 @@ std::vector<std::string> validate_against_ranks(RunOptions& options, const Backe
       const BufferLayout largest =
           spec.layout(sizes.back() / static_cast<int64_t>(info.size), info.size, nranks);
       if (largest.param_count == 0) {
-        const int64_t align = std::max<int64_t>(1, 16 / static_cast<int64_t>(info.size));
         throw UsageError(std::string(spec.name) + " cannot split " + std::to_string(sizes.back()) +
                          " B of " + std::string(info.name) + " over " + std::to_string(nranks) +
                          " ranks: it needs at least " +
-                         std::to_string(align * nranks * static_cast<int64_t>(info.size)) +
+                         std::to_string(smallest_runnable_bytes(spec, info, nranks)) +
                          " B (-e/--maxbytes)");
       }
       for (RedOp op : options.ops) {

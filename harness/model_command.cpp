@@ -9,6 +9,8 @@
 
 #include "core/errors.hpp"
 #include "core/statistics.hpp"
+#include "core/input_file.hpp"
+#include "core/json_value.hpp"
 #include "harness/command.hpp"
 #include "harness/size_sweep.hpp"
 #include "model/calibrate.hpp"
@@ -37,12 +39,13 @@ nlohmann::json prediction_json(const Prediction& p) {
 }
 
 nlohmann::json read_json(const std::string& path, const char* what) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(path + ": cannot read the " + std::string(what));
+  std::ifstream in = open_input_file(path, what);
   try {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error&) {
     throw UsageError(path + ": not valid JSON");
+  } catch (const nlohmann::json::exception& e) {  // 1e400
+    throw UsageError(path + ": " + json_error_reason(e));
   }
 }
 
@@ -68,7 +71,11 @@ std::vector<RunFile> read_runs(const std::vector<std::string>& paths) {
 }
 
 Fit read_fit(const std::string& path) {
-  return fit_from_json(read_json(path, "fit"), path);
+  try {
+    return fit_from_json(read_json(path, "fit"), path);
+  } catch (const nlohmann::json::exception& e) {  // a field of the wrong type
+    throw UsageError(path + ": " + json_error_reason(e));
+  }
 }
 
 int cores_from(const std::vector<RunFile>& runs, int given) {
@@ -160,7 +167,15 @@ class ModelCommand final : public Command {
     return cluster_preset(preset_.empty() ? "hgx-h100-ndr400" : preset_);
   }
 
+  std::vector<std::pair<std::string, std::string>> inputs() const {
+    std::vector<std::pair<std::string, std::string>> list{{"--fit", fit_path_},
+                                                          {"--cluster", cluster_path_}};
+    for (const std::string& path : files_) list.push_back({"input", path});
+    return list;
+  }
+
   int do_fit() {
+    refuse_shared_paths({{"-o", output_.empty() ? "fit.json" : output_}}, inputs());
     const std::vector<RunFile> runs = read_runs(files_);
     if (has_cluster()) return do_calibrate(runs);
     const Fit fit = fit_measurements(measurements_from(runs), cores_from(runs, cores_));
@@ -240,6 +255,7 @@ class ModelCommand final : public Command {
   int do_predict() {
     if (ranks_ < 1 || ranks_ > 1000000) throw UsageError("--ranks: must be 1 to 1,000,000");
     if (factor_ < 2) throw UsageError("-f/--stepfactor: must be at least 2");
+    refuse_shared_paths({{"-J", output_}}, inputs());
     std::vector<Prediction> predictions;
     Calibration calibration;
     if (!fit_path_.empty()) {
@@ -289,9 +305,11 @@ class ModelCommand final : public Command {
     if (json) {
       for (const Prediction& p : predictions) json->write(prediction_json(p));
     }
+    if (json) json->end_run();  // a streamed output: complete, so moved into place
   }
 
   int do_check() {
+    refuse_shared_paths({{"--json", output_}}, inputs());
     const Fit fit = read_fit(fit_path_);
     const int64_t min_bytes = parse_size(check_min_, "--min-bytes");
     std::map<std::pair<std::string, int64_t>, std::vector<double>> errors;

@@ -1,4 +1,5 @@
 // Subcommands over results files: compare, history, report, export. None of them starts MPI.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -21,6 +22,21 @@
 namespace collbench {
 namespace {
 
+// NaN compares false with everything, so a plain `< 0` check lets it through and every judgement
+// then passes; infinity would pass everything as well.
+void require_finite_non_negative(double value, const char* flag) {
+  if (!std::isfinite(value) || value < 0) {
+    throw UsageError(std::string(flag) + ": must be a finite number, 0 or more (got " +
+                     std::to_string(value) + ")");
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> as_inputs(const std::vector<std::string>& paths) {
+  std::vector<std::pair<std::string, std::string>> inputs;
+  for (const std::string& path : paths) inputs.push_back({"input", path});
+  return inputs;
+}
+
 std::vector<RunFile> read_all(const std::vector<std::string>& paths) {
   std::vector<RunFile> runs;
   for (const std::string& path : paths) runs.push_back(read_run_file(path));
@@ -42,7 +58,7 @@ class CompareCommand final : public Command {
     return c;
   }
   int execute(int, char**) override {
-    if (threshold_ < 0) throw UsageError("--threshold must be 0 or more percent");
+    require_finite_non_negative(threshold_, "--threshold");
     const RunFile baseline = read_run_file(baseline_);
     const RunFile current = read_run_file(current_);
     const Comparison comparison = compare_runs(baseline, current, threshold_);
@@ -91,9 +107,22 @@ class HistoryCommand final : public Command {
 
   int execute(int, char**) override {
     if (last_ < 1) throw UsageError("--last must be at least 1");
+    require_finite_non_negative(mad_factor_, "--mad");
+    require_finite_non_negative(threshold_, "--threshold");
     if (db_.empty()) db_ = default_history_path();
     if (add_->parsed()) {
       std::vector<RunFile> runs = read_all(files_);  // all files are checked before any is stored
+      for (const RunFile& run : runs) {
+        if (run.run_lines.empty()) {
+          throw UsageError(run.path +
+                           ": no run record: history stores whole runs (the first "
+                           "record of `collbench run -J`)");
+        }
+        if (run.run_lines.size() > 1) {
+          throw UsageError(run.path + ":" + std::to_string(run.run_lines[1]) +
+                           ": run: a second run record; history adds one run per file");
+        }
+      }
       HistoryDb db(db_);
       std::printf("history: %s\n", db_.c_str());
       for (const RunFile& run : runs) {
@@ -103,6 +132,13 @@ class HistoryCommand final : public Command {
                         : "already in the history");
       }
       return kExitOk;
+    }
+    // Reading commands never create a database: a mistyped --db must not pass as an empty history.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(db_, ec)) {
+      throw UsageError("history database " + db_ + " does not exist" +
+                       (std::filesystem::exists(db_, ec) ? " as a file" : "") +
+                       " (history add creates it)");
     }
     HistoryDb db(db_);
     if (list_->parsed()) {
@@ -152,6 +188,11 @@ class HistoryCommand final : public Command {
           config_label(j.row).c_str(), static_cast<long long>(j.row.bytes), j.row.busbw, j.floor,
           j.median, j.mad, j.history_points, j.row.wrong > 0 ? " and wrong data" : "");
     }
+    if (judged == 0) {
+      throw UsageError("nothing to judge: none of the " + std::to_string(run.results.size()) +
+                       " rows of " + check_file_ + " has 3 stored values of its configuration in " +
+                       db_ + " (not a pass; add more runs first)");
+    }
     std::printf("# %d rows judged against history, %d regressions\n", judged, regressions);
     return regressions ? kExitWrongData : kExitOk;
   }
@@ -193,8 +234,8 @@ class ReportCommand final : public Command {
       throw UsageError("report: give results files or --history");
     if (!with_history && !rows_.empty()) throw UsageError("--rows needs --history");
     if (history_options_.last < 1) throw UsageError("--last must be at least 1");
-    if (history_options_.mad_factor < 0 || history_options_.threshold_pct < 0)
-      throw UsageError("--mad and --threshold must be 0 or more");
+    require_finite_non_negative(history_options_.mad_factor, "--mad");
+    require_finite_non_negative(history_options_.threshold_pct, "--threshold");
     for (const std::string& row : rows_) {
       const auto colon = row.find(':');
       HistoryRowChoice choice{row.substr(0, colon), std::nullopt};
@@ -202,6 +243,10 @@ class ReportCommand final : public Command {
       if (colon != std::string::npos) choice.bytes = parse_size(row.substr(colon + 1), "--rows");
       history_options_.rows.push_back(choice);
     }
+    std::vector<std::pair<std::string, std::string>> inputs = as_inputs(files_);
+    inputs.push_back({"--chartjs", chartjs_});
+    if (with_history) inputs.push_back({"--history", history_db_});
+    refuse_shared_paths({{"-o", output_}}, inputs);
     const std::vector<RunFile> runs = read_all(files_);
     ReportSection history_section;
     std::unique_ptr<HistoryDb> db;
@@ -241,6 +286,7 @@ class ExportCommand final : public Command {
     return e;
   }
   int execute(int, char**) override {
+    refuse_shared_paths({{"-o", output_}}, as_inputs(files_));
     const std::string text = export_prometheus(read_all(files_));
     if (output_.empty()) {
       std::fputs(text.c_str(), stdout);

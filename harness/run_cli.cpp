@@ -151,7 +151,7 @@ RunOptions validate_run_options(const RunFlags& f, const CLI::App& run_command,
           "invalid --max-row-time: must be 0 (off) to 3600 seconds");
   require(f.average >= 0 && f.average <= 3,
           "invalid -a/--average " + std::to_string(f.average) + ": choose 0, 1, 2 or 3");
-  require(f.blocking >= 0 && f.blocking <= 3, "invalid -z/--blocking: choose 0, 1, 2 or 3");
+  require(f.blocking == 0 || f.blocking == 1, "invalid -z/--blocking: choose 0 or 1");
   require(f.cudagraph >= 0, "invalid -G/--cudagraph: must be 0 or more");
   require(f.timeout_s >= 0, "invalid -T/--timeout: must be 0 (off) or more seconds");
   require(f.root >= 0, "invalid -r/--root " + std::to_string(f.root) + ": must be a rank");

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/input_file.hpp"
+#include "core/json_value.hpp"
 
 namespace collbench {
 namespace {
@@ -36,14 +38,19 @@ double pcie_x16_GBps(int generation) {
   throw UsageError(where + ": " + field + ": " + reason);
 }
 
+// Exact (core/json_value.hpp): "gpus": 4294967298 is refused, never truncated.
+template <typename T>
+T field_value(const nlohmann::json& value, const char* name, const std::string& path) {
+  std::string why;
+  const std::optional<T> read = exact_json<T>(value, &why);
+  if (!read) throw UsageError(path + ": " + name + ": " + why);
+  return *read;
+}
+
 template <typename T>
 T field(const nlohmann::json& j, const char* name, T fallback, const std::string& where) {
   if (!j.contains(name)) return fallback;
-  try {
-    return j.at(name).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    bad(where, name, "wrong type");
-  }
+  return field_value<T>(j.at(name), name, where);
 }
 
 std::vector<FabricTier> tiers_from(const nlohmann::json& j, const std::string& where) {
@@ -162,13 +169,12 @@ void validate_cluster(const ClusterSpec& c, const std::string& where) {
 }
 
 ClusterSpec load_cluster(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(path + ": cannot read the cluster file");
+  std::ifstream in = open_input_file(path, "cluster file");
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError(path + ": not valid JSON (" + std::string(e.what()) + ")");
+  } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers such as 1e400
+    throw UsageError(path + ": not valid JSON (" + json_error_reason(e) + ")");
   }
   return cluster_from_json(j, path);
 }

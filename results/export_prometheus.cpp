@@ -243,6 +243,9 @@ void add_validate_family(Families& families, const std::string& family, const st
 
 }  // namespace
 
+// Label values know three escapes (\\, \" and \n); any other control character (a NUL from a
+// "\u0000" in a results file) would reach the scraper raw and break the exposition, so it is
+// replaced by U+FFFD, visible and harmless.
 std::string escape_label_value(const std::string& value) {
   std::string out;
   for (char c : value) {
@@ -251,6 +254,8 @@ std::string escape_label_value(const std::string& value) {
       out += c;
     } else if (c == '\n') {
       out += "\\n";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += "\xEF\xBF\xBD";
     } else {
       out += c;
     }

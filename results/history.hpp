@@ -74,7 +74,9 @@ class HistoryDb {
 HistoryJudgement judge_against_history(const ResultRow& row, const std::vector<double>& earlier,
                                        double mad_factor, double threshold_pct);
 
-// Identity of a run inside the history.
+// Identity of a run inside the history: the run record's `run_id` (random, written when the run
+// starts), or for files from before run_id a hash of all their records. Never the timestamp:
+// it has whole seconds, and two runs started in the same second are different runs.
 std::string run_key(const RunFile& run);
 
 }  // namespace collbench

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "results/json_text.hpp"
 #include "results/report_validation.hpp"
 
 namespace collbench {
@@ -143,19 +144,18 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
     if (run.run.contains("hosts") && run.run["hosts"].is_array()) {
       for (const auto& h : run.run["hosts"]) {
         if (!hosts.empty()) hosts += ", ";
-        hosts +=
-            h.value("name", std::string("?")) + " (" + std::to_string(h.value("ranks", 0)) + ")";
+        hosts += json_field_text(h, "name") + " (" + json_field_text(h, "ranks", "0") + ")";
       }
     }
+    auto cell = [&](const char* key) { return html_escape(json_field_text(run.run, key)); };
     html << "<tr><td class=text>" << html_escape(run.path) << "</td><td class=text>"
-         << html_escape(run.run.value("timestamp", std::string("?"))) << "</td><td class=text>"
-         << html_escape(run.run.value("collbench_version", std::string("?")) + " " +
-                        run.run.value("git_revision", std::string("")))
-         << "</td><td class=text>" << html_escape(run.run.value("backend", std::string("?")))
-         << "</td><td>" << run.run.value("nranks", 0) << "</td><td class=text>"
-         << html_escape(hosts) << "</td><td class=text>"
-         << html_escape(run.run.value("mpi_library", std::string("?"))) << "</td><td class=text>"
-         << html_escape(run.run.value("command_line", std::string("?"))) << "</td></tr>\n";
+         << cell("timestamp") << "</td><td class=text>"
+         << html_escape(json_field_text(run.run, "collbench_version") + " " +
+                        json_field_text(run.run, "git_revision", ""))
+         << "</td><td class=text>" << cell("backend") << "</td><td>"
+         << html_escape(json_field_text(run.run, "nranks", "0")) << "</td><td class=text>"
+         << html_escape(hosts) << "</td><td class=text>" << cell("mpi_library")
+         << "</td><td class=text>" << cell("command_line") << "</td></tr>\n";
   }
   html << "</table>\n";
 
@@ -165,7 +165,11 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
     for (const ResultRow& row : runs[i].results) by_collective[row.collective].push_back({i, &row});
   }
   nlohmann::json charts = nlohmann::json::array();
-  for (const auto& [collective, rows] : by_collective) {
+  for (const auto& entry : by_collective) {
+    // Named, not a structured binding: the chart lambda below captures it (clang 14, which the
+    // fuzz build uses, cannot capture structured bindings).
+    const std::string& collective = entry.first;
+    const auto& rows = entry.second;
     std::map<std::string, nlohmann::json> busbw, time, efficiency;
     int64_t wrong = 0;
     bool checked = false;
@@ -225,13 +229,13 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
   std::map<std::string, std::map<std::string, nlohmann::json>> predicted;  // collective -> line
   for (const RunFile& run : runs) {
     for (const nlohmann::json& record : run.others) {
-      if (record.value("type", std::string()) != "prediction") continue;
-      const int64_t bytes = record.value("bytes", int64_t{0});
+      if (json_field_text(record, "type", "") != "prediction") continue;
+      const int64_t bytes = json_field_integer(record, "bytes", 0);
       if (bytes <= 0) continue;
-      const std::string line = run.label() + " " + record.value("algorithm", std::string("?")) +
-                               " (" + std::to_string(record.value("nranks", int64_t{0})) + " GPUs)";
-      predicted[record.value("collective", std::string("?"))][line].push_back(
-          {{"x", bytes}, {"y", record.value("busbw_GBps", 0.0)}});
+      const std::string line = run.label() + " " + json_field_text(record, "algorithm") + " (" +
+                               json_field_text(record, "nranks", "0") + " GPUs)";
+      predicted[json_field_text(record, "collective")][line].push_back(
+          {{"x", bytes}, {"y", json_field_number(record, "busbw_GBps", 0.0)}});
     }
   }
   if (!predicted.empty()) {

@@ -21,6 +21,7 @@ class TablePrinter final : public ResultSink {
   std::FILE* out_;
   GroupInfo group_;
   int64_t wrong_total_ = 0;
+  int64_t checked_rows_ = 0;  // rows of this group that were verified
   double busbw_sum_ = 0;
   int busbw_count_ = 0;
   int unstable_rows_ = 0;  // this group's rows marked "~ unstable"
