@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "harness/command.hpp"
@@ -133,6 +134,9 @@ class HistoryCommand final : public Command {
       }
       return kExitOk;
     }
+    // The file to judge is read first, so bad input is named before a missing database.
+    const std::optional<RunFile> to_judge =
+        check_->parsed() ? std::optional<RunFile>(read_run_file(check_file_)) : std::nullopt;
     // Reading commands never create a database: a mistyped --db must not pass as an empty history.
     std::error_code ec;
     if (!std::filesystem::is_regular_file(db_, ec)) {
@@ -152,7 +156,7 @@ class HistoryCommand final : public Command {
       return kExitOk;
     }
     if (show_->parsed()) return show(db);
-    return check(db);
+    return check(db, *to_judge);
   }
 
  private:
@@ -175,8 +179,7 @@ class HistoryCommand final : public Command {
     return kExitOk;
   }
 
-  int check(const HistoryDb& db) {
-    const RunFile run = read_run_file(check_file_);
+  int check(const HistoryDb& db, const RunFile& run) {
     int regressions = 0, judged = 0;
     for (const HistoryJudgement& j : db.check(run, last_, mad_factor_, threshold_)) {
       if (!j.enough_history && !j.regression) continue;

@@ -298,11 +298,12 @@ def scenario_malformed_values():
         one_error_line(p, re.escape(message))
     # Cluster files of the scale model.
     for name, text, message in [
-            ("nics_wrap", '{"nics_per_gpu": 4294967298}', "nics_per_gpu: 4294967298 is out of range"),
-            ("tiers_string", '{"tiers": "3"}', "tiers: must be an integer"),
-            ("tiers_fraction", '{"tiers": 2.5}', "tiers: must be a whole number"),
+            ("nics_wrap", '{"nics_per_node": 4294967298}', "nics_per_node: 4294967298 is out of range"),
+            ("tiers_string", '{"tiers": "3"}', "tiers: expected an array"),
+            ("radix_fraction", '{"tiers": [{"radix": 2.5}]}', "radix: must be a whole number"),
             ("overflow", '{"nic_Gbps": 1e400}', "not valid JSON (number overflow"),
-            ("oversubscription", '{"tiers": 2, "oversubscription": [1, "x"]}', "oversubscription: must be a number")]:
+            ("oversubscription", '{"tiers": [{"radix": 64, "oversubscription": "x"}]}',
+             "oversubscription: must be a number")]:
         path = write(f"cluster_{name}.json", [text])
         p = run("model", "predict", "--cluster", path, "--ranks", "64", expect=2)
         no_library_text(p)
