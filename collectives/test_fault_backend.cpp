@@ -2,13 +2,15 @@
 // the checker and the timeouts work: a checker that never fails proves nothing.
 //   test-corrupt  flips one bit of the first output element after every operation
 //   test-stall    never returns from complete(): the other ranks reach the harness's sync and
-//                 the root names the missing rank
+//                 the root names the missing rank. With COLLBENCH_TEST_STALL_MIN_RANKS=K only in
+//                 groups of K ranks or more (validate: a node that hangs after the node phase)
 //   test-hang     never returns from run(): every rank is blocked inside a collective and the
 //                 watchdog ends the run
 //   test-slow     sleeps 20 ms inside every operation: a slow GPU, NIC or link, for validate
 // --fault-rank names the rank as a rank of the whole job, so the fault stays on one rank when
 // `collbench validate` runs the backend on groups of ranks.
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "collectives/backend.hpp"
@@ -74,8 +76,12 @@ BackendEntry fault_entry(std::string_view name, std::string_view description, Fa
   return {name, description,
           [](const BackendConfig&) -> std::optional<std::string> { return std::nullopt; },
           [fault](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
-            const bool faulty = config.fault_rank >= 0 ? runtime.job_rank() == config.fault_rank
-                                                       : runtime.rank() == runtime.size() - 1;
+            bool faulty = config.fault_rank >= 0 ? runtime.job_rank() == config.fault_rank
+                                                 : runtime.rank() == runtime.size() - 1;
+            if (fault == Fault::kStall) {
+              const char* min_ranks = std::getenv("COLLBENCH_TEST_STALL_MIN_RANKS");
+              faulty = faulty && (!min_ranks || runtime.size() >= std::atoi(min_ranks));
+            }
             return std::make_unique<FaultBackend>(create_backend("mpi", runtime, config), fault,
                                                   faulty, runtime.rank());
           }};

@@ -15,6 +15,20 @@ std::string status_cell(const std::string& status) {
   return "<td class=\"text " + std::string(css) + "\">" + html_escape(status) + "</td>";
 }
 
+// The warn and fail limits of a threshold check ("below 440" for bandwidth, "above 30" for
+// latency), so a WARN's row shows what it missed and how far it is from failing.
+std::string limit_cells(const nlohmann::json& v) {
+  const std::string direction = v.value("limit_direction", std::string());
+  std::string cells;
+  for (const char* key : {"warn_limit", "fail_limit"}) {
+    const nlohmann::json value = v.value(key, nlohmann::json());
+    const std::string text =
+        value.is_number() ? direction + " " + verdict_value_text(value) : std::string("-");
+    cells += "<td>" + html_escape(text) + "</td>";
+  }
+  return cells;
+}
+
 }  // namespace
 
 std::string verdict_value_text(const nlohmann::json& value) {
@@ -62,7 +76,8 @@ std::string validation_section_html(const std::vector<RunFile>& runs) {
     if (evidence.empty()) continue;
     html << "<table class=evidence><tr><th class=text>node</th><th class=text>status</th>"
          << "<th class=text>check</th><th class=text>partner</th><th>measured</th>"
-         << "<th>expected</th><th class=text>unit</th><th class=text>detail</th></tr>\n";
+         << "<th>expected</th><th>warn limit</th><th>fail limit</th><th class=text>unit</th>"
+         << "<th class=text>detail</th></tr>\n";
     for (std::size_t i = 0; i < evidence.size() && i < kEvidenceRows; ++i) {
       const nlohmann::json& v = *evidence[i];
       html << "<tr><td class=text>" << html_escape(v.value("node", std::string("?"))) << "</td>"
@@ -70,8 +85,8 @@ std::string validation_section_html(const std::vector<RunFile>& runs) {
            << html_escape(v.value("check", std::string())) << "</td><td class=text>"
            << html_escape(v.value("partner", std::string())) << "</td><td>"
            << html_escape(verdict_value_text(v.value("measured", nlohmann::json()))) << "</td><td>"
-           << html_escape(verdict_value_text(v.value("expected", nlohmann::json())))
-           << "</td><td class=text>" << html_escape(v.value("unit", std::string()))
+           << html_escape(verdict_value_text(v.value("expected", nlohmann::json()))) << "</td>"
+           << limit_cells(v) << "<td class=text>" << html_escape(v.value("unit", std::string()))
            << "</td><td class=text>" << html_escape(v.value("detail", std::string()))
            << "</td></tr>\n";
     }
