@@ -1,4 +1,5 @@
 // Subcommands over results files: compare, history, report, export. None of them starts MPI.
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -17,6 +18,15 @@
 
 namespace collbench {
 namespace {
+
+// NaN compares false with everything, so a plain `< 0` check lets it through and every judgement
+// then passes; infinity would pass everything as well.
+void require_finite_non_negative(double value, const char* flag) {
+  if (!std::isfinite(value) || value < 0) {
+    throw UsageError(std::string(flag) + ": must be a finite number, 0 or more (got " +
+                     std::to_string(value) + ")");
+  }
+}
 
 std::vector<RunFile> read_all(const std::vector<std::string>& paths) {
   std::vector<RunFile> runs;
@@ -39,7 +49,7 @@ class CompareCommand final : public Command {
     return c;
   }
   int execute(int, char**) override {
-    if (threshold_ < 0) throw UsageError("--threshold must be 0 or more percent");
+    require_finite_non_negative(threshold_, "--threshold");
     const RunFile baseline = read_run_file(baseline_);
     const RunFile current = read_run_file(current_);
     const Comparison comparison = compare_runs(baseline, current, threshold_);
@@ -86,6 +96,8 @@ class HistoryCommand final : public Command {
 
   int execute(int, char**) override {
     if (last_ < 1) throw UsageError("--last must be at least 1");
+    require_finite_non_negative(mad_factor_, "--mad");
+    require_finite_non_negative(threshold_, "--threshold");
     if (add_->parsed()) {
       std::vector<RunFile> runs = read_all(files_);  // all files are checked before any is stored
       HistoryDb db(db_);

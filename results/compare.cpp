@@ -1,11 +1,13 @@
 #include "results/compare.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/statistics.hpp"
 
 namespace collbench {
 
@@ -44,14 +46,58 @@ Change judge(const ResultRow& b, const ResultRow& c, double threshold_pct, std::
   return Change::kSame;
 }
 
-Comparison compare_runs(const RunFile& baseline, const RunFile& current, double threshold_pct) {
+std::vector<ResultRow> pool_by_configuration(const std::vector<ResultRow>& rows) {
+  std::vector<ResultRow> pooled;
+  std::map<std::string, std::size_t> index;
+  for (const ResultRow& row : rows) {
+    const auto [it, fresh] = index.emplace(row.config_key(), pooled.size());
+    if (fresh) {
+      pooled.push_back(row);
+      continue;
+    }
+    ResultRow& into = pooled[it->second];
+    into.samples_us.insert(into.samples_us.end(), row.samples_us.begin(), row.samples_us.end());
+    into.time_us_min = std::min(into.time_us_min, row.time_us_min);
+    into.time_us_max = std::max(into.time_us_max, row.time_us_max);
+    if (row.wrong >= 0) into.wrong = std::max<int64_t>(into.wrong, 0) + row.wrong;
+  }
+  for (ResultRow& row : pooled) {
+    if (row.samples_us.size() <= 1) continue;
+    // Bandwidths scale with 1 / time for a fixed configuration, so the ratio carries over.
+    const double time_us = median(row.samples_us);
+    if (time_us > 0 && row.time_us > 0) {
+      row.algbw *= row.time_us / time_us;
+      row.busbw *= row.time_us / time_us;
+    }
+    row.time_us = time_us;
+  }
+  return pooled;
+}
+
+namespace {
+
+void require_one_run(const RunFile& file) {
+  if (file.run_lines.size() > 1) {
+    throw UsageError(file.path + ":" + std::to_string(file.run_lines[1]) +
+                     ": run: a second run record; compare takes one run per file");
+  }
+}
+
+}  // namespace
+
+Comparison compare_runs(const RunFile& baseline_file, const RunFile& current_file,
+                        double threshold_pct) {
+  require_one_run(baseline_file);
+  require_one_run(current_file);
+  const std::vector<ResultRow> baseline_rows = pool_by_configuration(baseline_file.results);
+  const std::vector<ResultRow> current_rows = pool_by_configuration(current_file.results);
   std::map<std::string, const ResultRow*> base_rows;
-  for (const ResultRow& row : baseline.results) base_rows.emplace(row.config_key(), &row);
+  for (const ResultRow& row : baseline_rows) base_rows.emplace(row.config_key(), &row);
   Comparison out;
   std::set<std::string> matched;
   std::map<std::string, CollectiveSummary> summaries;
   std::map<std::string, double> log_ratio_sum;
-  for (const ResultRow& row : current.results) {
+  for (const ResultRow& row : current_rows) {
     const auto it = base_rows.find(row.config_key());
     if (it == base_rows.end()) {
       ++out.unmatched_current;
@@ -72,8 +118,10 @@ Comparison compare_runs(const RunFile& baseline, const RunFile& current, double 
     log_ratio_sum[row.collective] += std::log(compared.busbw_ratio);
     out.rows.push_back(std::move(compared));
   }
-  out.unmatched_baseline = static_cast<int>(baseline.results.size() - matched.size());
+  out.unmatched_baseline = static_cast<int>(baseline_rows.size() - matched.size());
   if (out.rows.empty()) {
+    const RunFile& baseline = baseline_file;
+    const RunFile& current = current_file;
     auto describe = [](const RunFile& f) {
       if (f.results.empty()) return std::string("no results");
       return config_label(f.results.front()) + " ...";

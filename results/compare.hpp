@@ -37,6 +37,13 @@ struct Comparison {
   bool regressed() const;
 };
 
+// The matching rule: each configuration (config_key: collective, backend, dtype, op, placement,
+// ranks, bytes) is judged once per file, over the samples of all its rows. Rows that share a key
+// (the cycles of `-N`, sizes that round to the same bytes) are pooled: their samples joined, the
+// median taken again, min and max over all, #wrong summed. A file with more than one run record is
+// refused, since two runs' rows would be pooled silently.
+std::vector<ResultRow> pool_by_configuration(const std::vector<ResultRow>& rows);
+
 // Throws UsageError when nothing matches (saying what each side holds).
 Comparison compare_runs(const RunFile& baseline, const RunFile& current, double threshold_pct);
 

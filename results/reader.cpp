@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "core/errors.hpp"
+#include "results/json_text.hpp"
 #include "results/record.hpp"
 
 namespace collbench {
@@ -42,6 +43,9 @@ ResultRow parse_result(const nlohmann::json& r, const std::string& path, int lin
   row.busbw = required<double>(r, "busbw_GBps", path, line);
   row.ceiling = r.value("ceiling_GBps", 0.0);
   row.wrong = required<int64_t>(r, "wrong", path, line);
+  if (r.contains("samples_us"))
+    row.samples_us = required<std::vector<double>>(r, "samples_us", path, line);
+  if (row.samples_us.empty()) row.samples_us = {row.time_us};
   row.source = path + ":" + std::to_string(line);
   return row;
 }
@@ -61,8 +65,8 @@ std::string config_label(const ResultRow& row) {
 std::string RunFile::label() const {
   std::string name = path.substr(path.find_last_of('/') + 1);
   if (run.is_object() && run.contains("backend")) {
-    name += " (" + run.value("backend", std::string("?")) + ", " +
-            std::to_string(run.value("nranks", 0)) + " ranks)";
+    name += " (" + json_field_text(run, "backend") + ", " + json_field_text(run, "nranks", "0") +
+            " ranks)";
   }
   return name;
 }
@@ -70,7 +74,7 @@ std::string RunFile::label() const {
 RunFile read_run_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError("cannot read " + path);
-  RunFile file{path, nlohmann::json::object(), {}, {}};
+  RunFile file{path, nlohmann::json::object(), {}, {}, {}};
   std::string text;
   int line = 0;
   while (std::getline(in, text)) {
@@ -98,6 +102,7 @@ RunFile read_run_file(const std::string& path) {
     const std::string type = record["type"];
     if (type == "run") {
       file.run = std::move(record);
+      file.run_lines.push_back(line);
     } else if (type == "result") {
       file.results.push_back(parse_result(record, path, line));
     } else {

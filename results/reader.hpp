@@ -19,7 +19,8 @@ struct ResultRow {
   double algbw = 0, busbw = 0;
   double ceiling = 0;  // 0 when the run had none
   int64_t wrong = -1;
-  std::string source;  // FILE:LINE, for messages
+  std::vector<double> samples_us;  // the timed samples; {time_us} when the record has none
+  std::string source;              // FILE:LINE, for messages
 
   // What must match for two rows to be comparable.
   std::string config_key() const;
@@ -27,7 +28,8 @@ struct ResultRow {
 
 struct RunFile {
   std::string path;
-  nlohmann::json run;  // the "run" record (empty object if the file has none)
+  nlohmann::json run;  // the "run" record (empty object if the file has none; the last if several)
+  std::vector<int> run_lines;  // the line of every "run" record, in order
   std::vector<ResultRow> results;
   std::vector<nlohmann::json> others;  // verdicts, predictions, ...
   std::string label() const;           // short name for charts and tables: backend, ranks, time

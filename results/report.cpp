@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "results/json_text.hpp"
 #include "results/report_validation.hpp"
 
 namespace collbench {
@@ -133,19 +134,18 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
     if (run.run.contains("hosts") && run.run["hosts"].is_array()) {
       for (const auto& h : run.run["hosts"]) {
         if (!hosts.empty()) hosts += ", ";
-        hosts +=
-            h.value("name", std::string("?")) + " (" + std::to_string(h.value("ranks", 0)) + ")";
+        hosts += json_field_text(h, "name") + " (" + json_field_text(h, "ranks", "0") + ")";
       }
     }
+    auto cell = [&](const char* key) { return html_escape(json_field_text(run.run, key)); };
     html << "<tr><td class=text>" << html_escape(run.path) << "</td><td class=text>"
-         << html_escape(run.run.value("timestamp", std::string("?"))) << "</td><td class=text>"
-         << html_escape(run.run.value("collbench_version", std::string("?")) + " " +
-                        run.run.value("git_revision", std::string("")))
-         << "</td><td class=text>" << html_escape(run.run.value("backend", std::string("?")))
-         << "</td><td>" << run.run.value("nranks", 0) << "</td><td class=text>"
-         << html_escape(hosts) << "</td><td class=text>"
-         << html_escape(run.run.value("mpi_library", std::string("?"))) << "</td><td class=text>"
-         << html_escape(run.run.value("command_line", std::string("?"))) << "</td></tr>\n";
+         << cell("timestamp") << "</td><td class=text>"
+         << html_escape(json_field_text(run.run, "collbench_version") + " " +
+                        json_field_text(run.run, "git_revision", ""))
+         << "</td><td class=text>" << cell("backend") << "</td><td>"
+         << html_escape(json_field_text(run.run, "nranks", "0")) << "</td><td class=text>"
+         << html_escape(hosts) << "</td><td class=text>" << cell("mpi_library")
+         << "</td><td class=text>" << cell("command_line") << "</td></tr>\n";
   }
   html << "</table>\n";
 
@@ -214,13 +214,13 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
   std::map<std::string, std::map<std::string, nlohmann::json>> predicted;  // collective -> line
   for (const RunFile& run : runs) {
     for (const nlohmann::json& record : run.others) {
-      if (record.value("type", std::string()) != "prediction") continue;
-      const int64_t bytes = record.value("bytes", int64_t{0});
+      if (json_field_text(record, "type", "") != "prediction") continue;
+      const int64_t bytes = json_field_integer(record, "bytes", 0);
       if (bytes <= 0) continue;
-      const std::string line = run.label() + " " + record.value("algorithm", std::string("?")) +
-                               " (" + std::to_string(record.value("nranks", int64_t{0})) + " GPUs)";
-      predicted[record.value("collective", std::string("?"))][line].push_back(
-          {{"x", bytes}, {"y", record.value("busbw_GBps", 0.0)}});
+      const std::string line = run.label() + " " + json_field_text(record, "algorithm") + " (" +
+                               json_field_text(record, "nranks", "0") + " GPUs)";
+      predicted[json_field_text(record, "collective")][line].push_back(
+          {{"x", bytes}, {"y", json_field_number(record, "busbw_GBps", 0.0)}});
     }
   }
   if (!predicted.empty()) {

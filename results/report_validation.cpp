@@ -1,14 +1,19 @@
 #include "results/report_validation.hpp"
 
-#include <cstdio>
 #include <sstream>
 
+#include "results/json_text.hpp"
 #include "results/report.hpp"
 
 namespace collbench {
 namespace {
 
 constexpr std::size_t kEvidenceRows = 200;  // per run; the JSON Lines keep the rest
+
+// Any field of a verdict record, whatever its JSON type, as escaped HTML text.
+std::string field(const nlohmann::json& record, const char* key, const std::string& fallback) {
+  return html_escape(json_field_text(record, key, fallback));
+}
 
 std::string status_cell(const std::string& status) {
   const char* css = status == "PASS" ? "ok" : status == "WARN" ? "warn" : "bad";
@@ -18,12 +23,11 @@ std::string status_cell(const std::string& status) {
 // The warn and fail limits of a threshold check ("below 440" for bandwidth, "above 30" for
 // latency), so a WARN's row shows what it missed and how far it is from failing.
 std::string limit_cells(const nlohmann::json& v) {
-  const std::string direction = v.value("limit_direction", std::string());
+  const std::string direction = json_field_text(v, "limit_direction", "");
   std::string cells;
   for (const char* key : {"warn_limit", "fail_limit"}) {
-    const nlohmann::json value = v.value(key, nlohmann::json());
-    const std::string text =
-        value.is_number() ? direction + " " + verdict_value_text(value) : std::string("-");
+    const bool number = v.is_object() && v.contains(key) && v[key].is_number();
+    const std::string text = number ? direction + " " + json_field_text(v, key, "") : "-";
     cells += "<td>" + html_escape(text) + "</td>";
   }
   return cells;
@@ -32,13 +36,7 @@ std::string limit_cells(const nlohmann::json& v) {
 }  // namespace
 
 std::string verdict_value_text(const nlohmann::json& value) {
-  if (value.is_null()) return "-";
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_integer()) return std::to_string(value.get<int64_t>());
-  if (!value.is_number()) return value.dump();
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g", value.get<double>());
-  return text;
+  return json_value_text(value);
 }
 
 std::string validation_section_html(const std::vector<RunFile>& runs) {
@@ -47,18 +45,18 @@ std::string validation_section_html(const std::vector<RunFile>& runs) {
     std::vector<const nlohmann::json*> nodes;
     std::vector<const nlohmann::json*> evidence;
     for (const nlohmann::json& record : run.others) {
-      if (record.value("type", std::string()) != "verdict") continue;
-      (record.value("check", std::string()) == "overall" ? nodes : evidence).push_back(&record);
+      if (json_field_text(record, "type", "") != "verdict") continue;
+      (json_field_text(record, "check", "") == "overall" ? nodes : evidence).push_back(&record);
     }
     if (nodes.empty() && evidence.empty()) continue;
     int failed = 0;
-    for (const nlohmann::json* n : nodes) failed += n->value("status", std::string()) == "FAIL";
-    const nlohmann::json validate = run.run.value("validate", nlohmann::json::object());
+    for (const nlohmann::json* n : nodes) failed += json_field_text(*n, "status", "") == "FAIL";
+    const nlohmann::json validate =
+        run.run.contains("validate") ? run.run["validate"] : nlohmann::json::object();
+    const std::string spec = json_field_text(validate, "spec", "");
     html << "<h3>" << html_escape(run.path) << "</h3>\n<p>Spec: "
-         << html_escape(validate.value("spec", std::string()).empty()
-                            ? std::string("none (measured only)")
-                            : validate.value("spec", std::string()))
-         << "; pairing: " << html_escape(validate.value("pairing", std::string("-")))
+         << html_escape(spec.empty() ? std::string("none (measured only)") : spec)
+         << "; pairing: " << field(validate, "pairing", "-")
          << "; verdict: <span class=" << (failed ? "bad" : "ok") << ">"
          << (failed ? std::to_string(failed) + " of " + std::to_string(nodes.size()) + " nodes FAIL"
                     : "all " + std::to_string(nodes.size()) + " nodes pass")
@@ -66,11 +64,10 @@ std::string validation_section_html(const std::vector<RunFile>& runs) {
     html << "<table class=verdicts><tr><th class=text>node</th><th class=text>status</th>"
          << "<th>checks passed</th><th>of</th><th>failed</th><th>warned</th></tr>\n";
     for (const nlohmann::json* n : nodes) {
-      html << "<tr><td class=text>" << html_escape(n->value("node", std::string("?"))) << "</td>"
-           << status_cell(n->value("status", std::string("?"))) << "<td>"
-           << verdict_value_text(n->value("measured", nlohmann::json())) << "</td><td>"
-           << verdict_value_text(n->value("expected", nlohmann::json())) << "</td><td>"
-           << n->value("failed", 0) << "</td><td>" << n->value("warned", 0) << "</td></tr>\n";
+      html << "<tr><td class=text>" << field(*n, "node", "?") << "</td>"
+           << status_cell(json_field_text(*n, "status", "?")) << "<td>"
+           << field(*n, "measured", "-") << "</td><td>" << field(*n, "expected", "-") << "</td><td>"
+           << field(*n, "failed", "0") << "</td><td>" << field(*n, "warned", "0") << "</td></tr>\n";
     }
     html << "</table>\n";
     if (evidence.empty()) continue;
@@ -80,15 +77,12 @@ std::string validation_section_html(const std::vector<RunFile>& runs) {
          << "<th class=text>detail</th></tr>\n";
     for (std::size_t i = 0; i < evidence.size() && i < kEvidenceRows; ++i) {
       const nlohmann::json& v = *evidence[i];
-      html << "<tr><td class=text>" << html_escape(v.value("node", std::string("?"))) << "</td>"
-           << status_cell(v.value("status", std::string("?"))) << "<td class=text>"
-           << html_escape(v.value("check", std::string())) << "</td><td class=text>"
-           << html_escape(v.value("partner", std::string())) << "</td><td>"
-           << html_escape(verdict_value_text(v.value("measured", nlohmann::json()))) << "</td><td>"
-           << html_escape(verdict_value_text(v.value("expected", nlohmann::json()))) << "</td>"
-           << limit_cells(v) << "<td class=text>" << html_escape(v.value("unit", std::string()))
-           << "</td><td class=text>" << html_escape(v.value("detail", std::string()))
-           << "</td></tr>\n";
+      html << "<tr><td class=text>" << field(v, "node", "?") << "</td>"
+           << status_cell(json_field_text(v, "status", "?")) << "<td class=text>"
+           << field(v, "check", "") << "</td><td class=text>" << field(v, "partner", "")
+           << "</td><td>" << field(v, "measured", "-") << "</td><td>" << field(v, "expected", "-")
+           << "</td>" << limit_cells(v) << "<td class=text>" << field(v, "unit", "")
+           << "</td><td class=text>" << field(v, "detail", "") << "</td></tr>\n";
     }
     html << "</table>\n";
     if (evidence.size() > kEvidenceRows) {
