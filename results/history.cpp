@@ -7,8 +7,8 @@
 
 #include "core/errors.hpp"
 #include "core/statistics.hpp"
-#include "results/judging.hpp"
 #include "results/jsonl_writer.hpp"
+#include "results/judging.hpp"
 
 namespace collbench {
 namespace {
