@@ -319,14 +319,53 @@ def scenario_report():
     collectives = {json.loads(l)["collective"] for l in open(REAL) if '"type":"result"' in l}
     collectives |= {"all_reduce"}
     drawn, dom = render(html)
-    # busbw and time per collective, and one prediction chart per modelled collective.
-    expected = 2 * len(collectives) + 4
+    # busbw (linear and log) and time per collective, and one prediction chart per modelled
+    # collective; no ratio chart: the hostile run shares no configuration with the real one.
+    expected = 3 * len(collectives) + 4
     if drawn != expected:
         fail(f"{drawn} charts drawn, expected {expected}")
     if "Predictions (scale model)" not in dom:
         fail("the predictions section is missing")
     if dom.count("<canvas") != drawn:
         fail("a chart canvas is missing")
+
+
+def scenario_report_two_systems():
+    """Two systems in one report: the summary table on top with ratios, a ratio chart per
+    collective, legends outside the plots, the full tables folded away."""
+    if not REAL:
+        fail("needs a real run")
+    slower = os.path.join(WORKDIR, "system-b.jsonl")
+    with open(REAL, encoding="utf-8") as src, open(slower, "w", encoding="utf-8") as dst:
+        for line in src:
+            r = json.loads(line)
+            if r.get("type") == "run":
+                r["backend"] = "custom"
+            if r.get("type") == "result":
+                r["backend"] = "custom"
+                for key in ("time_us", "time_us_min", "time_us_max"):
+                    r[key] *= 1.25
+                r["samples_us"] = [t * 1.25 for t in r["samples_us"]]
+                r["algbw_GBps"] /= 1.25
+                r["busbw_GBps"] /= 1.25
+            dst.write(json.dumps(r) + "\n")
+    html = os.path.join(WORKDIR, "two.html")
+    run("report", REAL, slower, "-o", html, expect=0)
+    text = open(html, encoding="utf-8").read()
+    if not text.find("<h2>Summary</h2>") < text.find("<h2>Runs</h2>"):
+        fail("the summary table should come first")
+    collectives = {json.loads(l)["collective"] for l in open(REAL) if '"type":"result"' in l}
+    if text.count("class=bad>0.80x</td>") != len(collectives):
+        fail("the summary should show system B's peak busbw at 0.80x of system A's per collective")
+    if text.count("busbw ratio against run 1") != len(collectives):
+        fail("one ratio chart per collective")
+    if text.count("<details><summary>Full table") != len(collectives):
+        fail("the full tables should be folded away")
+    drawn, dom = render(html)
+    if drawn != 4 * len(collectives):
+        fail(f"{drawn} charts drawn, expected {4 * len(collectives)}")
+    if dom.count('class="legend"') != drawn:
+        fail("every chart should have its legend outside the plot")
 
 
 def scenario_real_compare():
