@@ -261,7 +261,7 @@ class ValidateCommand final : public Command {
         judged += v.value("check", "") == "overall";
       }
       std::printf("# progress: nodes judged %d/%d\n", judged, run.nodes());
-      print(options, run, rows, verdicts);
+      print(run, rows, verdicts);
       if (json) {
         json.reset();
         std::error_code ec;
@@ -306,9 +306,8 @@ class ValidateCommand final : public Command {
     std::fflush(stdout);
   }
 
-  void print(const ValidateOptions& options, const ValidationRun& run,
-             const std::vector<nlohmann::json>& rows, const ValidationVerdicts& verdicts) const {
-    (void)options;
+  void print(const ValidationRun& run, const std::vector<nlohmann::json>& rows,
+             const ValidationVerdicts& verdicts) const {
     // What each phase measured: median, worst and best over its groups.
     std::map<std::pair<int, std::string>, std::vector<const nlohmann::json*>> by_check;
     for (const nlohmann::json& row : rows) {
