@@ -103,6 +103,24 @@ TEST(Spec, JudgeBandwidthAndLatency) {
   EXPECT_NEAR(pcie_link_GBps(3, 16), 15.76, 0.01);
 }
 
+TEST(Spec, AWarnShowsBothLimits) {
+  const ValidationSpec spec = parse_spec(good_spec(), "s.json");
+  // Latency: a WARN at 25 us is above the warn limit and below the fail limit; both are shown.
+  const Judged warned = judge(*spec.find(Phase::kNode, "all_reduce", 8), 0, 25);
+  ASSERT_EQ(warned.status, Status::kWarn);
+  nlohmann::json record = {{"unit", warned.unit}};
+  record.update(limits_json(warned));
+  EXPECT_EQ(record["warn_limit"], *warned.warn_limit);
+  EXPECT_EQ(record["fail_limit"], warned.fail_limit);
+  EXPECT_EQ(limits_text(record), "warn above 20 us, fail above 30 us");
+  // Bandwidth: the limits are floors.
+  const Judged low = judge(*spec.find(Phase::kNode, "all_reduce", 268435456), 420, 0);
+  nlohmann::json bw = {{"unit", low.unit}};
+  bw.update(limits_json(low));
+  EXPECT_EQ(limits_text(bw), "warn below 440 GB/s, fail below 400 GB/s");
+  EXPECT_EQ(limits_text({{"measured", 7}}), "");  // a topology check has no limits
+}
+
 nlohmann::json probe(const char* phase, const char* test, int64_t bytes, double busbw,
                      double time_us, int64_t wrong = 0) {
   return {{"type", "probe"},     {"phase", phase},     {"test", test},  {"bytes", bytes},
@@ -134,12 +152,13 @@ TEST(MakeSpec, LimitsFromMedianSpreadAndWorstSample) {
   ASSERT_EQ(spec.checks.size(), 2u);
   const SpecCheck* bw = spec.find(Phase::kNode, "all_reduce", 1 << 24);
   ASSERT_NE(bw, nullptr);
-  // Median 100 GB/s; worst sample 100 x 100 / 105 = 95.2 GB/s; the worst less 20 % is the lowest.
+  // Median 100 GB/s; 5th percentile (of 15: the lowest) 100 x 100 / 105 = 95.2 GB/s, less 20 %.
   EXPECT_DOUBLE_EQ(*bw->min_GBps, 76.2);
   EXPECT_DOUBLE_EQ(*bw->warn_GBps, 90);  // the median less half the margin
   const SpecCheck* lat = spec.find(Phase::kPair, "all_reduce", 8);
   ASSERT_NE(lat, nullptr);
-  EXPECT_DOUBLE_EQ(*lat->max_us, 25.2);   // worst sample 21 x 1.2 (above median 20 / 0.8 = 25)
+  EXPECT_DOUBLE_EQ(*lat->max_us,
+                   25.2);  // 95th percentile (of 15: the worst) 21 x 1.2, above 20 / 0.8
   EXPECT_DOUBLE_EQ(*lat->warn_us, 22.2);  // median / 0.9
   // The machine passes its own spec on every healthy sample; a 20x slower one fails.
   for (double t : {95.0, 100.0, 105.0}) {
