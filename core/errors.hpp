@@ -13,14 +13,32 @@ enum ExitCode : int {
   kExitRuntime = 3,    // a library call failed, or a wait timed out
 };
 
+// A message as one printable line: control characters (a NUL or newline from a file) become
+// \xNN, since what() is a C string that a NUL would cut short and a newline would split.
+inline std::string one_line(const std::string& message) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 class UsageError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit UsageError(const std::string& message) : std::runtime_error(one_line(message)) {}
 };
 
 class RuntimeFailure : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit RuntimeFailure(const std::string& message) : std::runtime_error(one_line(message)) {}
 };
 
 // Who is speaking, for error messages: "rank 3 on node17".

@@ -27,7 +27,14 @@ int run_on_runtime(Runtime& runtime, const std::function<int()>& body);
 // The process's command line as one string, for run records.
 std::string join_command_line(int argc, char** argv);
 
-// Prints "collbench: error: <message>" once per run (rank 0 of a launcher, or a lone process).
+// Prints "collbench: error: <message>" as one line (control characters shown as \xNN, so a NUL
+// cannot cut it short) and flushes it at once.
 void print_error(const std::string& message);
+
+// An error of `command` found before its runtime starts. Commands that run as every rank of a
+// job (run, validate, topo, copy) say it once: rank 0 prints, ranks 1 and above of a running job
+// stay quiet and wait a moment first, so that the launcher, which ends the job when a process
+// exits non-zero, cannot kill rank 0 before its line is out. Any other command always prints.
+void print_command_error(const std::string& command, const std::string& message);
 
 }  // namespace collbench

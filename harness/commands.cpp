@@ -1,4 +1,8 @@
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <iterator>
+#include <thread>
 
 #include "core/errors.hpp"
 #include "harness/command.hpp"
@@ -39,7 +43,7 @@ int run_on_runtime(Runtime& runtime, const std::function<int()>& body) {
     if (runtime.is_root()) print_error(e.what());
     return kExitUsage;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "collbench: error: %s\n", e.what());
+    print_error(e.what());  // flushed before the abort, which may end this process at once
     runtime.abort(kExitRuntime);
   }
   return kExitRuntime;  // not reached: abort() ends the process
@@ -52,8 +56,22 @@ std::string join_command_line(int argc, char** argv) {
 }
 
 void print_error(const std::string& message) {
-  if (launcher_rank() > 0) return;
-  std::fprintf(stderr, "collbench: error: %s\n", message.c_str());
+  std::fprintf(stderr, "collbench: error: %s\n", one_line(message).c_str());
+  std::fflush(stderr);
+}
+
+void print_command_error(const std::string& command, const std::string& message) {
+  static const char* const kRankedCommands[] = {"run", "validate", "topo", "copy"};
+  // No command known (a mistyped name): it may be any, so it is treated as one run on ranks.
+  const bool ranked = command.empty() ||
+                      std::find(std::begin(kRankedCommands), std::end(kRankedCommands), command) !=
+                          std::end(kRankedCommands);
+  if (ranked && is_nonzero_rank_of_running_job()) {
+    // Long enough for rank 0, which parsed the same command line, to print and exit first.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    return;
+  }
+  print_error(message);
 }
 
 }  // namespace collbench

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@
 #include "core/version.hpp"
 #include "harness/command.hpp"
 #include "harness/size_sweep.hpp"
+#include "results/atomic_file.hpp"
 #if COLLBENCH_HAVE_CUDA
 #include "harness/copy_bench.hpp"
 #endif
@@ -79,32 +81,27 @@ class CopyCommand final : public Command {
 
  private:
 #if COLLBENCH_HAVE_CUDA
-  // Whole file or nothing: written next to the target, then renamed over it.
+  // Whole file or nothing, under the one output rule (results/atomic_file.hpp).
   void write_json(const std::vector<CopyRow>& rows) const {
-    const std::string temp = json_path_ + ".tmp";
-    {
-      std::ofstream out(temp);
-      if (!out) throw UsageError("cannot write " + json_path_);
-      for (const CopyRow& r : rows) {
-        out << nlohmann::json{{"type", "copy"},
-                              {"collbench_version", kVersion},
-                              {"device", r.device},
-                              {"test", r.test},
-                              {"engine", r.engine},
-                              {"host_memory", r.host_memory},
-                              {"bytes", r.bytes},
-                              {"time_us", r.time_us},
-                              {"GBps", r.GBps},
-                              {"traffic_GBps", r.traffic_GBps},
-                              {"efficiency", r.efficiency},
-                              { "wrong",
-                                r.wrong }}
-                   .dump()
-            << "\n";
-      }
-      if (!out.flush()) throw RuntimeFailure("writing " + temp + " failed");
+    std::ostringstream out;
+    for (const CopyRow& r : rows) {
+      out << nlohmann::json{{"type", "copy"},
+                            {"collbench_version", kVersion},
+                            {"device", r.device},
+                            {"test", r.test},
+                            {"engine", r.engine},
+                            {"host_memory", r.host_memory},
+                            {"bytes", r.bytes},
+                            {"time_us", r.time_us},
+                            {"GBps", r.GBps},
+                            {"traffic_GBps", r.traffic_GBps},
+                            {"efficiency", r.efficiency},
+                            { "wrong",
+                              r.wrong }}
+                 .dump()
+          << "\n";
     }
-    std::filesystem::rename(temp, json_path_);
+    write_file_atomically(json_path_, out.str());
   }
 #endif
 

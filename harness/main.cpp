@@ -28,7 +28,11 @@ int main(int argc, char** argv) {
     if (launcher_rank() <= 0) std::printf("collbench %s (%s)\n", kVersion, kGitRevision);
     return kExitOk;
   } catch (const CLI::ParseError& e) {
-    print_error(std::string(e.what()) + " (see collbench --help)");
+    std::string command;
+    for (auto& [sub, unused] : chosen) {
+      if (sub->parsed()) command = sub->get_name();
+    }
+    print_command_error(command, std::string(e.what()) + " (see collbench --help)");
     return kExitUsage;
   }
   for (auto& [sub, command] : chosen) {
@@ -36,10 +40,10 @@ int main(int argc, char** argv) {
       try {
         return command->execute(argc, argv);
       } catch (const UsageError& e) {
-        print_error(e.what());
+        print_command_error(sub->get_name(), e.what());
         return kExitUsage;
       } catch (const std::exception& e) {
-        print_error(e.what());
+        print_error(e.what());  // a failure may be this rank's alone: every rank says its own
         return kExitRuntime;
       }
     }

@@ -107,7 +107,15 @@ class ModelCommand final : public Command {
     return cluster_preset(preset_.empty() ? "hgx-h100-ndr400" : preset_);
   }
 
+  std::vector<std::pair<std::string, std::string>> inputs() const {
+    std::vector<std::pair<std::string, std::string>> list{{"--fit", fit_path_},
+                                                          {"--cluster", cluster_path_}};
+    for (const std::string& path : files_) list.push_back({"input", path});
+    return list;
+  }
+
   int do_fit() {
+    refuse_shared_paths({{"-o", output_.empty() ? "fit.json" : output_}}, inputs());
     const std::vector<RunFile> runs = read_runs(files_);
     const Fit fit = fit_measurements(measurements_from(runs), cores_from(runs, cores_));
     std::printf("# fit on %d cores (weighted least squares on relative error)\n", fit.cores);
@@ -140,6 +148,7 @@ class ModelCommand final : public Command {
   int do_predict() {
     if (ranks_ < 1 || ranks_ > 1000000) throw UsageError("--ranks must be 1 to 1,000,000");
     if (factor_ < 2) throw UsageError("-f/--stepfactor must be at least 2");
+    refuse_shared_paths({{"-J", output_}}, inputs());
     std::vector<Prediction> predictions;
     if (!fit_path_.empty()) {
       const Fit fit = read_fit(fit_path_);
@@ -175,10 +184,12 @@ class ModelCommand final : public Command {
                   p.algbw_GBps, p.busbw_GBps, p.best ? "best" : "");
       if (json) json->write(prediction_json(p));
     }
+    if (json) json->end_run();  // a streamed output: complete, so moved into place
     return kExitOk;
   }
 
   int do_check() {
+    refuse_shared_paths({{"--json", output_}}, inputs());
     const Fit fit = read_fit(fit_path_);
     const int64_t min_bytes = parse_size(check_min_, "--min-bytes");
     std::map<std::pair<std::string, int64_t>, std::vector<double>> errors;

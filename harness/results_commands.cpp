@@ -1,6 +1,7 @@
 // Subcommands over results files: compare, history, report, export. None of them starts MPI.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "core/errors.hpp"
@@ -26,6 +27,12 @@ void require_finite_non_negative(double value, const char* flag) {
     throw UsageError(std::string(flag) + ": must be a finite number, 0 or more (got " +
                      std::to_string(value) + ")");
   }
+}
+
+std::vector<std::pair<std::string, std::string>> as_inputs(const std::vector<std::string>& paths) {
+  std::vector<std::pair<std::string, std::string>> inputs;
+  for (const std::string& path : paths) inputs.push_back({"input", path});
+  return inputs;
 }
 
 std::vector<RunFile> read_all(const std::vector<std::string>& paths) {
@@ -111,6 +118,17 @@ class HistoryCommand final : public Command {
     require_finite_non_negative(threshold_, "--threshold");
     if (add_->parsed()) {
       std::vector<RunFile> runs = read_all(files_);  // all files are checked before any is stored
+      for (const RunFile& run : runs) {
+        if (run.run_lines.empty()) {
+          throw UsageError(run.path +
+                           ": no run record: history stores whole runs (the first "
+                           "record of `collbench run -J`)");
+        }
+        if (run.run_lines.size() > 1) {
+          throw UsageError(run.path + ":" + std::to_string(run.run_lines[1]) +
+                           ": run: a second run record; history adds one run per file");
+        }
+      }
       HistoryDb db(db_);
       for (const RunFile& run : runs) {
         std::printf("%s: %s\n", run.path.c_str(),
@@ -119,6 +137,13 @@ class HistoryCommand final : public Command {
                         : "already in the history");
       }
       return kExitOk;
+    }
+    // Reading commands never create a database: a mistyped --db must not pass as an empty history.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(db_, ec)) {
+      throw UsageError("history database " + db_ + " does not exist" +
+                       (std::filesystem::exists(db_, ec) ? " as a file" : "") +
+                       " (history add creates it)");
     }
     HistoryDb db(db_);
     if (list_->parsed()) {
@@ -169,6 +194,11 @@ class HistoryCommand final : public Command {
           config_label(j.row).c_str(), static_cast<long long>(j.row.bytes), j.row.busbw, j.floor,
           j.median, j.mad, j.history_points, j.row.wrong > 0 ? " and wrong data" : "");
     }
+    if (judged == 0) {
+      throw UsageError("nothing to judge: none of the " + std::to_string(run.results.size()) +
+                       " rows of " + check_file_ + " has 3 stored values of its configuration in " +
+                       db_ + " (not a pass; add more runs first)");
+    }
     std::printf("# %d rows judged against history, %d regressions\n", judged, regressions);
     if (isolated > 0) {
       std::printf("# %d rows below the band at one size only: noise, not judged a regression\n",
@@ -196,6 +226,9 @@ class ReportCommand final : public Command {
     return r;
   }
   int execute(int, char**) override {
+    std::vector<std::pair<std::string, std::string>> inputs = as_inputs(files_);
+    inputs.push_back({"--chartjs", chartjs_});
+    refuse_shared_paths({{"-o", output_}}, inputs);
     const std::vector<RunFile> runs = read_all(files_);
     write_file_atomically(output_, make_report_html(runs, chartjs_));
     std::printf("wrote %s (%zu runs)\n", output_.c_str(), runs.size());
@@ -219,6 +252,7 @@ class ExportCommand final : public Command {
     return e;
   }
   int execute(int, char**) override {
+    refuse_shared_paths({{"-o", output_}}, as_inputs(files_));
     const std::string text = export_openmetrics(read_all(files_));
     if (output_.empty()) {
       std::fputs(text.c_str(), stdout);

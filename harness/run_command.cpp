@@ -9,6 +9,7 @@
 #include "harness/run_cli.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/run_topology.hpp"
+#include "results/atomic_file.hpp"
 #include "results/csv_writer.hpp"
 #include "results/jsonl_writer.hpp"
 #include "results/table_printer.hpp"
@@ -33,15 +34,16 @@ class RunCommand final : public Command {
     RunOptions options;
     try {
       options = validate_run_options(flags_, *command_, join_command_line(argc, argv));
+      refuse_empty_or_shared_outputs(options);
     } catch (const UsageError& e) {
-      print_error(e.what());
+      print_command_error("run", e.what());
       return kExitUsage;
     }
     try {
       // A bad saved topology is refused before any rank starts.
       if (!options.topology_xml.empty()) discover_node(options.topology_xml);
     } catch (const UsageError& e) {
-      print_error(e.what());
+      print_command_error("run", e.what());
       return kExitUsage;
     }
     launcher_ = launcher_name();  // before MPI starts: a singleton's MPI sets launcher variables
@@ -103,6 +105,19 @@ class RunCommand final : public Command {
     for (ResultSink* sink : sinks) sink->end_run();
     runtime.barrier("the end of the run");
     return wrong > 0 ? kExitWrongData : kExitOk;
+  }
+
+  // An output flag given an empty path would be ignored silently; an output that is another
+  // output or the saved topology would overwrite it.
+  void refuse_empty_or_shared_outputs(const RunOptions& options) const {
+    const std::pair<const char*, const std::string*> outputs[] = {
+        {"--output_file", &options.json_path}, {"--csv", &options.csv_path}};
+    for (const auto& [flag, path] : outputs) {
+      if (command_->count(flag) > 0 && path->empty())
+        throw UsageError(std::string(flag) + ": the path is empty");
+    }
+    refuse_shared_paths({{"-J", options.json_path}, {"--csv", options.csv_path}},
+                        {{"--topology-xml", options.topology_xml}});
   }
 
   // `collbench run h2d d2h d2d`: the copy baselines are not collectives (one process per node,

@@ -1,8 +1,10 @@
 #include "harness/run_metadata.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <map>
+#include <random>
 
 #include "core/version.hpp"
 #include "results/record.hpp"
@@ -35,6 +37,18 @@ nlohmann::json captured_environment() {
   return kept;
 }
 
+// 128 random bits as hex: the run's identity in the history (results/history.hpp).
+std::string new_run_id() {
+  std::random_device random;
+  std::string id;
+  char part[9];
+  for (int i = 0; i < 4; ++i) {
+    std::snprintf(part, sizeof part, "%08x", static_cast<unsigned>(random()));
+    id += part;
+  }
+  return id;
+}
+
 nlohmann::json make_run_record(const RunOptions& options, const Runtime& runtime,
                                const Backend& backend) {
   nlohmann::json hosts = nlohmann::json::array();
@@ -50,6 +64,7 @@ nlohmann::json make_run_record(const RunOptions& options, const Runtime& runtime
       {"collbench_version", kVersion},
       {"git_revision", kGitRevision},
       {"timestamp", utc_timestamp()},
+      {"run_id", new_run_id()},
       {"command_line", options.command_line},
       {"backend", std::string(backend.name())},
       {"memory", std::string(memory_kind_name(options.backend_config.memory))},

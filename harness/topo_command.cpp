@@ -27,6 +27,7 @@ class TopoCommand final : public Command {
   }
 
   int execute(int argc, char** argv) override {
+    refuse_shared_paths({{"--json", json_}}, {{"--topology-xml", xml_}});
     const std::optional<std::string> xml = xml_.empty() ? std::nullopt : std::optional(xml_);
     discover_node(xml);  // bad XML or no hwloc: one line and exit 2 before any rank starts
     std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, timeout_s_);

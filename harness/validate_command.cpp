@@ -94,7 +94,7 @@ class ValidateCommand final : public Command {
       if (make_spec_) return write_spec();
       options = validated_options(join_command_line(argc, argv));
     } catch (const UsageError& e) {
-      print_error(e.what());
+      print_command_error("validate", e.what());
       return kExitUsage;
     }
     std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, options.run.timeout_s);
@@ -106,6 +106,8 @@ class ValidateCommand final : public Command {
     ValidateOptions o;
     if (!inputs_.empty()) throw UsageError("input files are read only with --make-spec");
     if (!spec_output_.empty()) throw UsageError("-o/--output goes with --make-spec");
+    refuse_shared_paths({{"-J", json_path_}},
+                        {{"--spec", spec_path_}, {"--topology-xml", topology_xml_}});
     if (!spec_path_.empty()) {
       o.spec = read_spec_file(spec_path_);
       o.spec_path = spec_path_;
@@ -171,6 +173,9 @@ class ValidateCommand final : public Command {
   int write_spec() const {
     if (inputs_.empty()) throw UsageError("--make-spec needs the JSON Lines of validate runs");
     if (spec_output_.empty()) throw UsageError("--make-spec needs -o/--output FILE");
+    std::vector<std::pair<std::string, std::string>> inputs;
+    for (const std::string& path : inputs_) inputs.push_back({"input", path});
+    refuse_shared_paths({{"-o", spec_output_}}, inputs);
     std::vector<nlohmann::json> probes;
     std::vector<nlohmann::json> runs;
     for (const std::string& path : inputs_) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/json_value.hpp"
 
 namespace collbench {
 namespace {
@@ -45,13 +46,27 @@ ClusterSpec gb200_nvl72_ndr400() {
   return c;
 }
 
+// Exact (core/json_value.hpp): "gpus": 4294967298 is refused, never truncated.
+template <typename T>
+T field_value(const nlohmann::json& value, const char* name, const std::string& path) {
+  std::string why;
+  const std::optional<T> read = exact_json<T>(value, &why);
+  if (!read) throw UsageError(path + ": " + name + ": " + why);
+  return *read;
+}
+
 template <typename T>
 T field(const nlohmann::json& j, const char* name, T fallback, const std::string& path) {
   if (!j.contains(name)) return fallback;
-  try {
-    return j.at(name).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw UsageError(path + ": field '" + name + "' has the wrong type");
+  if constexpr (std::is_same_v<T, std::vector<double>>) {
+    if (!j.at(name).is_array())
+      throw UsageError(path + ": " + name + ": must be a list of numbers");
+    T values;
+    for (const nlohmann::json& item : j.at(name))
+      values.push_back(field_value<double>(item, name, path));
+    return values;
+  } else {
+    return field_value<T>(j.at(name), name, path);
   }
 }
 
@@ -90,8 +105,8 @@ ClusterSpec load_cluster(const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError(path + ": not valid JSON (" + std::string(e.what()) + ")");
+  } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers such as 1e400
+    throw UsageError(path + ": not valid JSON (" + json_error_reason(e) + ")");
   }
   if (!j.is_object()) throw UsageError(path + ": expected a JSON object");
   static const char* const kKnown[] = {"name",

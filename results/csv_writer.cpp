@@ -1,7 +1,6 @@
 #include "results/csv_writer.hpp"
 
-#include <cerrno>
-#include <cstring>
+#include <cstdio>
 
 #include "core/errors.hpp"
 #include "results/jsonl_writer.hpp"
@@ -13,30 +12,26 @@ constexpr const char* kHeader =
     "time_us_min,time_us_max,algbw_GBps,busbw_GBps,wrong\n";
 }
 
-CsvWriter::CsvWriter(const std::string& path) : path_(path), file_(nullptr, std::fclose) {
-  ensure_parent_directory(path);
-  file_.reset(std::fopen(path.c_str(), "w"));
-  if (!file_) throw UsageError("cannot write " + path + ": " + std::strerror(errno));
-}
+CsvWriter::CsvWriter(const std::string& path) : out_(path) {}
 
 void CsvWriter::begin_run(const nlohmann::json&) {
-  std::fputs(kHeader, file_.get());
-  std::fflush(file_.get());
+  out_.write(kHeader);
 }
 
 void CsvWriter::add(const std::vector<ResultRecord>& row) {
+  std::string text;
   for (const ResultRecord& r : row) {
     // Names come from collbench's own tables (no commas), so no quoting is needed.
-    std::fprintf(file_.get(),
-                 "%s,%s,%s,%s,%d,%lld,%lld,%d,%d,%s,%d,%.3f,%.3f,%.3f,%.4f,%.4f,%lld\n",
-                 r.collective.c_str(), r.backend.c_str(), r.dtype.c_str(), r.redop.c_str(), r.root,
-                 static_cast<long long>(r.bytes), static_cast<long long>(r.count), r.nranks,
-                 r.inplace ? 1 : 0, r.memory.c_str(), r.cycle, r.time_us, r.time_us_min,
-                 r.time_us_max, r.algbw_GBps, r.busbw_GBps, static_cast<long long>(r.wrong));
+    char line[1024];
+    std::snprintf(line, sizeof line,
+                  "%s,%s,%s,%s,%d,%lld,%lld,%d,%d,%s,%d,%.3f,%.3f,%.3f,%.4f,%.4f,%lld\n",
+                  r.collective.c_str(), r.backend.c_str(), r.dtype.c_str(), r.redop.c_str(), r.root,
+                  static_cast<long long>(r.bytes), static_cast<long long>(r.count), r.nranks,
+                  r.inplace ? 1 : 0, r.memory.c_str(), r.cycle, r.time_us, r.time_us_min,
+                  r.time_us_max, r.algbw_GBps, r.busbw_GBps, static_cast<long long>(r.wrong));
+    text += line;
   }
-  if (std::fflush(file_.get()) != 0) {
-    throw RuntimeFailure("writing " + path_ + " failed: " + std::strerror(errno));
-  }
+  out_.write(text);
 }
 
 }  // namespace collbench

@@ -1,9 +1,11 @@
 #pragma once
-// CSV with a header line, one row per result record, flushed per row.
+// CSV with a header line, one row per result record, flushed per row. A streamed output
+// (results/atomic_file.hpp): PATH.partial until end_run() renames it to PATH.
 #include <cstdio>
 #include <memory>
 #include <string>
 
+#include "results/atomic_file.hpp"
 #include "results/record.hpp"
 
 namespace collbench {
@@ -15,11 +17,10 @@ class CsvWriter final : public ResultSink {
   void begin_group(const GroupInfo&) override {}
   void add(const std::vector<ResultRecord>& row) override;
   void end_group() override {}
-  void end_run() override {}
+  void end_run() override { out_.commit(); }
 
  private:
-  std::string path_;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
+  StreamedOutput out_;
 };
 
 }  // namespace collbench

@@ -6,12 +6,19 @@
 namespace collbench {
 namespace {
 
+// OpenMetrics label values know three escapes (\\, \" and \n); any other control character
+// (a NUL from a "\u0000" in a results file) would reach the scraper raw and break the exposition,
+// so it is replaced by U+FFFD, visible and harmless.
 std::string escape_label(const std::string& value) {
   std::string out;
   for (char c : value) {
     if (c == '\\' || c == '"') out += '\\';
     if (c == '\n') {
       out += "\\n";
+      continue;
+    }
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += "\xEF\xBF\xBD";
       continue;
     }
     out += c;

@@ -78,9 +78,10 @@ CREATE INDEX IF NOT EXISTS results_by_config ON results(config_key);
 }  // namespace
 
 std::string run_key(const RunFile& run) {
-  return run.run.value("timestamp", std::string("?")) + "|" +
-         run.run.value("git_revision", std::string("?")) + "|" +
-         run.run.value("command_line", std::string("?"));
+  if (run.run.contains("run_id") && run.run["run_id"].is_string()) {
+    return "run_id:" + run.run["run_id"].get<std::string>();
+  }
+  return "content:" + run.content_hash;  // files written before run records had a run_id
 }
 
 HistoryDb::HistoryDb(const std::string& path) : path_(path) {

@@ -66,7 +66,9 @@ class HistoryDb {
   std::string path_;
 };
 
-// Identity of a run inside the history.
+// Identity of a run inside the history: the run record's `run_id` (random, written when the run
+// starts), or for files from before run_id a hash of all their records. Never the timestamp:
+// it has whole seconds, and two runs started in the same second are different runs.
 std::string run_key(const RunFile& run);
 
 }  // namespace collbench

@@ -16,19 +16,10 @@ void ensure_parent_directory(const std::string& path) {
   if (ec) throw UsageError("cannot create directory " + parent.string() + ": " + ec.message());
 }
 
-JsonLinesWriter::JsonLinesWriter(const std::string& path)
-    : path_(path), file_(nullptr, std::fclose) {
-  ensure_parent_directory(path);
-  file_.reset(std::fopen(path.c_str(), "w"));
-  if (!file_) throw UsageError("cannot write " + path + ": " + std::strerror(errno));
-}
+JsonLinesWriter::JsonLinesWriter(const std::string& path) : out_(path) {}
 
 void JsonLinesWriter::write(const nlohmann::json& record) {
-  const std::string line = record.dump() + "\n";
-  if (std::fwrite(line.data(), 1, line.size(), file_.get()) != line.size() ||
-      std::fflush(file_.get()) != 0) {
-    throw RuntimeFailure("writing " + path_ + " failed: " + std::strerror(errno));
-  }
+  out_.write(record.dump() + "\n");
 }
 
 void JsonLinesWriter::begin_run(const nlohmann::json& run_record) {
@@ -40,7 +31,7 @@ void JsonLinesWriter::add(const std::vector<ResultRecord>& row) {
 }
 
 void JsonLinesWriter::end_run() {
-  std::fflush(file_.get());
+  out_.commit();
 }
 
 }  // namespace collbench

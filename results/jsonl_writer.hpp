@@ -1,10 +1,12 @@
 #pragma once
 // JSON Lines: one "run" record, then one "result" record per row, each flushed as it is written so
-// a killed run leaves a file of complete lines.
+// a killed run leaves a file of complete lines. A streamed output (results/atomic_file.hpp): the
+// lines go to PATH.partial, renamed to PATH by end_run().
 #include <cstdio>
 #include <memory>
 #include <string>
 
+#include "results/atomic_file.hpp"
 #include "results/record.hpp"
 
 namespace collbench {
@@ -20,8 +22,7 @@ class JsonLinesWriter final : public ResultSink {
   void write(const nlohmann::json& record);
 
  private:
-  std::string path_;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
+  StreamedOutput out_;
 };
 
 // Creates the parent directories of `path` if needed.

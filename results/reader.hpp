@@ -32,6 +32,7 @@ struct RunFile {
   std::vector<int> run_lines;  // the line of every "run" record, in order
   std::vector<ResultRow> results;
   std::vector<nlohmann::json> others;  // verdicts, predictions, ...
+  std::string content_hash;            // 128-bit FNV-1a of the records' text, as hex
   std::string label() const;           // short name for charts and tables: backend, ranks, time
 };
 

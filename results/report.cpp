@@ -233,7 +233,11 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
     for (const ResultRow& row : runs[i].results) by_collective[row.collective].push_back({i, &row});
   }
   nlohmann::json charts = nlohmann::json::array();
-  for (const auto& [collective, rows] : by_collective) {
+  for (const auto& entry : by_collective) {
+    // Named, not a structured binding: the chart lambda below captures it (clang 14, which the
+    // fuzz build uses, cannot capture structured bindings).
+    const std::string& collective = entry.first;
+    const auto& rows = entry.second;
     std::map<std::string, nlohmann::json> busbw, time, efficiency;
     int64_t wrong = 0;
     bool checked = false;

@@ -22,6 +22,19 @@ int launcher_rank() {
   return -1;
 }
 
+int launcher_size() {
+  for (const char* name :
+       {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS", "SLURM_NPROCS"}) {
+    if (const char* value = std::getenv(name)) return std::atoi(value);
+  }
+  return -1;
+}
+
+bool is_nonzero_rank_of_running_job() {
+  const int rank = launcher_rank();
+  return rank > 0 && rank < launcher_size();
+}
+
 SyncValues combine(const SyncValues& a, const SyncValues& b) {
   SyncValues out;
   for (int i = 0; i < SyncValues::kSlots; ++i) {

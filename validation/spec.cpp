@@ -6,6 +6,7 @@
 
 #include "collectives/collective.hpp"
 #include "core/errors.hpp"
+#include "core/json_value.hpp"
 
 namespace collbench {
 namespace {
@@ -22,15 +23,11 @@ template <typename T>
 std::optional<T> optional_field(const nlohmann::json& object, const char* key,
                                 const std::string& origin, const std::string& where) {
   if (!object.contains(key) || object[key].is_null()) return std::nullopt;
-  const nlohmann::json& value = object[key];
-  if constexpr (std::is_same_v<T, std::string>) {
-    if (!value.is_string()) fail(origin, where + "." + key, "must be a string");
-  } else if constexpr (std::is_integral_v<T>) {
-    if (!value.is_number_integer()) fail(origin, where + "." + key, "must be an integer");
-  } else {
-    if (!value.is_number()) fail(origin, where + "." + key, "must be a number");
-  }
-  return value.get<T>();
+  // Exact: 4294967296 GPUs is refused, never truncated to 0; 1.9 is not an integer.
+  std::string why;
+  std::optional<T> value = exact_json<T>(object[key], &why);
+  if (!value) fail(origin, where + "." + key, why);
+  return value;
 }
 
 void check_keys(const nlohmann::json& object, const std::vector<std::string>& known,
@@ -191,8 +188,8 @@ ValidationSpec read_spec_file(const std::string& path) {
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError("spec " + path + ": not valid JSON: " + e.what());
+  } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers such as 1e400
+    throw UsageError("spec " + path + ": not valid JSON: " + json_error_reason(e));
   }
   return parse_spec(document, path);
 }

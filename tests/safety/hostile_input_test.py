@@ -238,5 +238,377 @@ def scenario_compare_matching():
     one_error_line(p, r"two_runs\.jsonl:3: run: a second run record")
 
 
+# ---------------------------------------------------------------------------------------------
+# 8, 9. Malformed and out-of-range values: FILE:LINE: field: reason, exit 2, never truncated.
+
+def no_library_text(proc):
+    if "json.exception" in proc.stderr or "terminate called" in proc.stderr:
+        fail("a raw library message reached the user: " + proc.stderr)
+
+
+def scenario_malformed_values():
+    base = write("base.jsonl", [run_record(), result(4096, 10.0)])
+    cases = [  # name, records, (line, field) the message must name
+        ("version_string", [dict(run_record(), schema_version="1")], "1: schema_version: must be an integer"),
+        ("version_fraction", [dict(run_record(), schema_version=1.9)], "1: schema_version: must be a whole number"),
+        ("number_overflow", [run_record(), '{"type": "result", "schema_version": 1, "time_us": 1e400}'],
+         "2: not valid JSON: number overflow"),
+        ("nranks_wraps", [run_record(), result(4096, 10.0, nranks=4294967298)],
+         "2: nranks: 4294967298 is out of range"),
+        ("bytes_string", [run_record(), result(4096, 10.0, bytes="4096")], "2: bytes: must be an integer"),
+        ("bytes_negative", [run_record(), result(4096, 10.0, bytes=-8)], "2: bytes: must not be negative"),
+        ("samples_string", [run_record(), result(4096, 10.0, samples=["x"])], "2: samples_us: must be a number"),
+        ("algorithm_number", [run_record(), result(4096, 10.0, algorithm=5)], "2: algorithm: must be a string"),
+        ("run_nranks_string", [run_record(nranks="two"), result(4096, 10.0)], "1: nranks: must be an integer"),
+        ("run_nranks_wraps", [run_record(nranks=4294967298), result(4096, 10.0)], "1: nranks: 4294967298 is out of range"),
+        ("run_timestamp_number", [run_record(timestamp=5), result(4096, 10.0)], "1: timestamp: must be a string"),
+        ("run_hosts_string", [run_record(hosts="node1"), result(4096, 10.0)], "1: hosts: must be a list"),
+        ("run_host_ranks", [run_record(hosts=[{"name": "a", "ranks": "2"}]), result(4096, 10.0)],
+         "1: ranks: must be an integer"),
+    ]
+    db = os.path.join(WORKDIR, "malformed.db")
+    for name, records, message in cases:
+        path = write(name + ".jsonl", records)
+        for args in (["compare", base, path], ["report", path, "-o", os.path.join(WORKDIR, "x.html")],
+                     ["export", path], ["history", "--db", db, "add", path]):
+            p = run(*args, expect=2)
+            no_library_text(p)
+            one_error_line(p, re.escape(f"{name}.jsonl:{message}"))
+    if os.path.exists(os.path.join(WORKDIR, "x.html")):
+        fail("a report was written from bad input")
+    # A directory is not an empty file.
+    p = run("compare", base, WORKDIR, expect=2)
+    one_error_line(p, "is a directory")
+    # Validate specs: 4294967296 GPUs is not 0 GPUs; 1e400 is not a parse crash.
+    spec = {"collbench_spec": 1, "name": "x", "topology": {"gpus": 4294967296}, "checks": []}
+    for name, text, message in [
+            ("gpus_wrap", json.dumps(spec), "topology.gpus: 4294967296 is out of range"),
+            ("gpus_fraction", json.dumps(dict(spec, topology={"gpus": 8.5})), "topology.gpus: must be a whole number"),
+            ("overflow", '{"collbench_spec": 1, "checks": [{"min_GBps": 1e400}]}', "not valid JSON: number overflow"),
+            ("bytes_wrap", json.dumps(dict(spec, topology={}, checks=[
+                {"phase": "node", "test": "all_reduce", "bytes": 18446744073709551615, "min_GBps": 1}])),
+             "checks[0].bytes: 18446744073709551615 is out of range")]:
+        path = write(f"spec_{name}.json", [text])
+        p = run("validate", "--spec", path, expect=2)
+        no_library_text(p)
+        one_error_line(p, re.escape(message))
+    # Cluster files of the scale model.
+    for name, text, message in [
+            ("nics_wrap", '{"nics_per_gpu": 4294967298}', "nics_per_gpu: 4294967298 is out of range"),
+            ("tiers_string", '{"tiers": "3"}', "tiers: must be an integer"),
+            ("tiers_fraction", '{"tiers": 2.5}', "tiers: must be a whole number"),
+            ("overflow", '{"nic_Gbps": 1e400}', "not valid JSON (number overflow"),
+            ("oversubscription", '{"tiers": 2, "oversubscription": [1, "x"]}', "oversubscription: must be a number")]:
+        path = write(f"cluster_{name}.json", [text])
+        p = run("model", "predict", "--cluster", path, "--ranks", "64", expect=2)
+        no_library_text(p)
+        one_error_line(p, re.escape(message))
+
+
+# ---------------------------------------------------------------------------------------------
+# 11. Rank variables in the environment silence only ranks of a running job.
+
+def scenario_error_env_ranks():
+    bad = write("bad.jsonl", ["not json"])
+    for variables in ({"OMPI_COMM_WORLD_RANK": "3"}, {"PMI_RANK": "1"}, {"PMIX_RANK": "2"},
+                      {"SLURM_PROCID": "5"}, {"SLURM_PROCID": "1", "SLURM_NTASKS": "4"},
+                      {"OMPI_COMM_WORLD_RANK": "1", "OMPI_COMM_WORLD_SIZE": "2"}):
+        env = dict(CLEAN_ENV, **variables)
+        # Single-process commands always speak, inside a job step or not.
+        for args in (["compare", bad, bad], ["history", "--db", os.path.join(WORKDIR, "h.db"), "check", bad],
+                     ["report", bad, "-o", os.path.join(WORKDIR, "r.html")], ["export", bad]):
+            p = run(*args, expect=2, env=env)
+            one_error_line(p, r"bad\.jsonl:1: not valid JSON")
+    # A stale rank variable without a job around it does not silence `run`.
+    p = run("run", "-n", "0", expect=2, env=dict(CLEAN_ENV, OMPI_COMM_WORLD_RANK="3"))
+    one_error_line(p, r"-n/--iters 0")
+    # Rank 1 of a running 2-rank job stays quiet about `run`'s flags: rank 0 says it.
+    p = run("run", "-n", "0", expect=2,
+            env=dict(CLEAN_ENV, OMPI_COMM_WORLD_RANK="1", OMPI_COMM_WORLD_SIZE="2"))
+    if p.stderr:
+        fail("rank 1 of a running job repeated rank 0's error")
+
+
+# ---------------------------------------------------------------------------------------------
+# 12. Under mpirun, rank 0's error line is never lost to the launcher's kill.
+
+def scenario_error_line_under_mpirun():
+    mpirun = shutil.which("mpirun")
+    if not mpirun:
+        print("no mpirun: skipping")
+        sys.exit(77)
+    for trial in range(12):
+        proc = subprocess.run([mpirun, "--oversubscribe", "--allow-run-as-root", "-np", "6",
+                               COLLBENCH, "run", "-n", "0"], capture_output=True, text=True,
+                              timeout=120, env=CLEAN_ENV)
+        lines = [l for l in (proc.stdout + proc.stderr).splitlines() if "collbench: error" in l]
+        print(f"trial {trial}: exit {proc.returncode}, {len(lines)} error lines")
+        if proc.returncode != 2 or len(lines) != 1:
+            fail(f"trial {trial}: exit {proc.returncode} with {len(lines)} error lines, expected 2 "
+                 f"and exactly one:\n{proc.stdout}{proc.stderr}")
+
+
+# ---------------------------------------------------------------------------------------------
+# 14 (in part). Control characters from a file neither cut an error line nor reach outputs raw.
+
+def scenario_control_characters():
+    spec = {"collbench_spec": 1, "checks": [{"phase": "node", "test": "x\u0000y\nz", "bytes": 8,
+                                             "min_GBps": 1}]}
+    path = write("nul_spec.json", [json.dumps(spec)])
+    p = run("validate", "--spec", path, expect=2)
+    one_error_line(p, r"unknown collective 'x\\x00y\\x0az'")
+    nul = write("nul.jsonl", [run_record(), result(4096, 10.0, dtype="fl\u0000oat\u0007")])
+    out = os.path.join(WORKDIR, "nul.prom")
+    run("export", nul, "-o", out, expect=0)
+    data = open(out, "rb").read()
+    if b"\0" in data or b"\x07" in data:
+        fail("a control character reached the OpenMetrics file raw")
+    if 'dtype="fl\ufffdoat\ufffd"' not in data.decode("utf-8"):
+        fail("control characters in a label were not replaced by U+FFFD")
+
+
+# ---------------------------------------------------------------------------------------------
+# 2-4. Outputs: links, FIFOs and devices are not replaced; modes are kept; an output is never an
+# input; a failed or killed run never loses the old results.
+
+def inputs():
+    """Small inputs every writer can be pointed at."""
+    base = write("base.jsonl", [run_record()] + [result(1024 * 4 ** i, 2.0 + i) for i in range(5)])
+    base4 = write("base4.jsonl", [run_record(nranks=4)] +
+                  [result(1024 * 4 ** i, 3.0 + i, nranks=4) for i in range(5)])
+    fit = os.path.join(WORKDIR, "fit.json")
+    if not os.path.exists(fit):
+        run("model", "fit", base, base4, "-o", fit, expect=0)
+    probes = os.path.join(WORKDIR, "probes.jsonl")
+    if not os.path.exists(probes):
+        run("validate", "--phases", "node", "-n", "2", "-w", "1", "--repeat", "1", "-J", probes,
+            expect=0)
+    return base, base4, fit, probes
+
+
+def writers(out):
+    """Every command that writes a file, writing `out`."""
+    base, base4, fit, probes = inputs()
+    return {
+        "report": ["report", base, "-o", out],
+        "export": ["export", base, "-o", out],
+        "model fit": ["model", "fit", base, base4, "-o", out],
+        "model check": ["model", "check", "--fit", fit, base, "--json", out],
+        "model predict": ["model", "predict", "--preset", "hgx-h100-ndr400", "--ranks", "64",
+                          "-b", "1K", "-e", "4K", "-J", out],
+        "topo": ["topo", "--json", out],
+        "validate --make-spec": ["validate", "--make-spec", probes, "-o", out],
+        "validate -J": ["validate", "--phases", "node", "-n", "2", "-w", "1", "--repeat", "1",
+                        "-J", out],
+        "run -J": ["run", "all_reduce", "-b", "8", "-e", "64", "-n", "1", "-w", "0", "--repeat",
+                   "1", "-J", out],
+        "run --csv": ["run", "all_reduce", "-b", "8", "-e", "64", "-n", "1", "-w", "0",
+                      "--repeat", "1", "--csv", out],
+    }
+
+
+def scenario_output_targets():
+    import stat
+    import threading
+    for name in writers("x"):
+        slug = re.sub(r"[^a-z]+", "_", name)
+        # A symbolic link: its target is replaced, the link stays.
+        real = write(f"{slug}_real.txt", ["old"])
+        link = os.path.join(WORKDIR, f"{slug}_link")
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(os.path.basename(real), link)
+        run(*writers(link)[name], expect=0)
+        if not os.path.islink(link):
+            fail(f"{name}: the symbolic link was replaced by a regular file")
+        if open(real).read() == "old\n":
+            fail(f"{name}: the link's target was not written")
+        # An existing file keeps its permission bits.
+        moded = write(f"{slug}_mode.txt", ["old"])
+        os.chmod(moded, 0o640)
+        run(*writers(moded)[name], expect=0)
+        mode = stat.S_IMODE(os.stat(moded).st_mode)
+        if mode != 0o640:
+            fail(f"{name}: the output's mode changed from 0640 to {mode:04o}")
+        # A FIFO is written through, and stays a FIFO.
+        fifo = os.path.join(WORKDIR, f"{slug}_fifo")
+        if os.path.lexists(fifo):
+            os.remove(fifo)
+        os.mkfifo(fifo)
+        received = []
+        reader = threading.Thread(target=lambda: received.append(open(fifo, "rb").read()),
+                                  daemon=True)
+        reader.start()
+        run(*writers(fifo)[name], expect=0)
+        reader.join(timeout=60)
+        if not stat.S_ISFIFO(os.lstat(fifo).st_mode):
+            fail(f"{name}: the FIFO was replaced by a regular file")
+        if not received or not received[0]:
+            fail(f"{name}: nothing was written through the FIFO")
+        # A character device (a private copy of /dev/null, where this test may make one).
+        device = os.path.join(WORKDIR, f"{slug}_null")
+        if not os.path.lexists(device):
+            try:
+                os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            except OSError:
+                device = None
+        if device:
+            run(*writers(device)[name], expect=0)
+            if not stat.S_ISCHR(os.lstat(device).st_mode):
+                fail(f"{name}: the character device was replaced by a regular file")
+        # A directory is refused, saying so, and nothing is left beside it.
+        directory = os.path.join(WORKDIR, f"{slug}_dir")
+        os.makedirs(directory, exist_ok=True)
+        p = run(*writers(directory)[name], expect=2)
+        one_error_line(p, "is a directory")
+        # No temporary or partial file is left behind by any of this.
+        leftovers = [f for f in os.listdir(WORKDIR) if ".tmp." in f or f.endswith(".partial")]
+        if leftovers:
+            fail(f"{name}: left {leftovers}")
+
+
+def scenario_output_is_input():
+    base, base4, fit, probes = inputs()
+    before = {path: open(path, "rb").read() for path in (base, fit, probes)}
+    same = os.path.join(WORKDIR, "same.out")
+    alias = os.path.join(WORKDIR, "alias.jsonl")
+    if os.path.lexists(alias):
+        os.remove(alias)
+    os.symlink("base.jsonl", alias)
+    cases = [
+        ["report", base, "-o", base],
+        ["report", base, "-o", alias],  # the same file by another name
+        ["report", base, "-o", os.path.join(WORKDIR, ".", "base.jsonl")],
+        ["export", base, "-o", base],
+        ["model", "fit", base, base4, "-o", base4],
+        ["model", "check", "--fit", fit, base, "--json", fit],
+        ["model", "predict", "--ranks", "64", "--cluster", base, "-J", base],
+        ["validate", "--make-spec", probes, "-o", probes],
+        ["run", "all_reduce", "-b", "8", "-e", "8", "-J", same, "--csv", same],
+        ["run", "all_reduce", "-b", "8", "-e", "8", "-J", "", "-n", "1"],
+        ["run", "all_reduce", "-b", "8", "-e", "8", "--csv", ""],
+    ]
+    for args in cases:
+        p = run(*args, expect=2)
+        one_error_line(p, r"is also|the path is empty")
+    for path, content in before.items():
+        if open(path, "rb").read() != content:
+            fail(f"{path} was changed by a refused command")
+    if os.path.exists(same):
+        fail("a refused run wrote its output")
+
+
+def scenario_failed_run_keeps_results():
+    old = write("results.jsonl", ["old results"])
+    # A run that fails (a rank stuck inside an operation, exit 3) leaves the old file as it was.
+    p = run("run", "all_reduce", "--backend", "test-hang", "-T", "3", "-b", "8", "-e", "64",
+            "-J", old, expect=3)
+    if open(old).read() != "old results\n":
+        fail("a failed run replaced the old results")
+    partial = old + ".partial"
+    records = [json.loads(l) for l in open(partial)] if os.path.exists(partial) else []
+    if not records or records[0]["type"] != "run":
+        fail("the failed run's records are not in results.jsonl.partial")
+    # A killed run: the old file stays, and the partial file holds complete records only.
+    proc = subprocess.Popen([COLLBENCH, "run", "all_reduce", "--backend", "test-slow", "-b", "8",
+                             "-e", "1M", "-n", "2", "-w", "0", "--repeat", "2", "-J", old],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV)
+    deadline = 60
+    import time
+    while deadline > 0:
+        time.sleep(0.5)
+        deadline -= 0.5
+        if os.path.exists(partial) and open(partial).read().count('"type":"result"') >= 2:
+            break
+    proc.kill()
+    proc.wait()
+    if open(old).read() != "old results\n":
+        fail("a killed run replaced the old results")
+    text = open(partial).read()
+    if not text.endswith("\n"):
+        fail("the killed run's partial file ends inside a record")
+    results = [json.loads(l) for l in text.splitlines() if l]
+    if sum(r["type"] == "result" for r in results) < 2:
+        fail("the killed run's finished records are missing")
+    # A run that completes replaces the file, keeps its mode, and leaves no partial file.
+    os.chmod(old, 0o600)
+    run("run", "all_reduce", "-b", "8", "-e", "64", "-n", "1", "-w", "0", "--repeat", "1",
+        "-J", old, expect=0)
+    if os.path.exists(partial):
+        fail("a completed run left its partial file")
+    if json.loads(open(old).readline())["type"] != "run":
+        fail("the completed run's results are not in place")
+    if os.stat(old).st_mode & 0o777 != 0o600:
+        fail("the completed run changed the file's mode")
+
+
+# ---------------------------------------------------------------------------------------------
+# 5, 6. History: runs never merged by timestamp, files without a run refused, missing databases
+# refused, nothing to judge is not a pass.
+
+def fresh_db(name):
+    db = os.path.join(WORKDIR, name)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    return db
+
+
+def scenario_history_identity():
+    db = fresh_db("identity.db")
+    # Two different runs started in the same second, same revision and command line.
+    first = write("same_second_a.jsonl", [run_record()] + [result(4096, 10.0)])
+    second = write("same_second_b.jsonl", [run_record()] + [result(4096, 12.0)])
+    run("history", "--db", db, "add", first, expect=0)
+    p = run("history", "--db", db, "add", second, expect=0)
+    if "already in the history" in p.stdout:
+        fail("a different run started in the same second was taken for a stored one")
+    p = run("history", "--db", db, "add", first, expect=0)
+    if "already in the history" not in p.stdout:
+        fail("adding the same file again stored it twice")
+    # Real runs carry a run_id, so two runs of the same second stay apart.
+    a = os.path.join(WORKDIR, "real_a.jsonl")
+    b = os.path.join(WORKDIR, "real_b.jsonl")
+    for path in (a, b):
+        run("run", "all_reduce", "-b", "8", "-e", "8", "-n", "1", "-w", "0", "--repeat", "1",
+            "-J", path, expect=0)
+    ids = [json.loads(open(path).readline()).get("run_id") for path in (a, b)]
+    if not all(isinstance(i, str) and re.fullmatch(r"[0-9a-f]{32}", i) for i in ids) or ids[0] == ids[1]:
+        fail(f"run records lack distinct run_ids: {ids}")
+    run("history", "--db", db, "add", a, b, expect=0)
+    p = run("history", "list", "--db", db, expect=0)
+    if not ("real_a.jsonl" in p.stdout and "real_b.jsonl" in p.stdout):
+        fail("two real runs were not both stored")
+    # Files without a run record are refused, every one of them, before anything is stored.
+    bare1 = write("bare1.jsonl", [result(4096, 10.0)])
+    bare2 = write("bare2.jsonl", [result(8192, 10.0)])
+    good = write("good_new.jsonl", [run_record(timestamp="2026-11-05T00:00:00Z"), result(4096, 9.0)])
+    p = run("history", "--db", db, "add", good, bare1, bare2, expect=2)
+    one_error_line(p, r"bare1\.jsonl: no run record")
+    p = run("history", "--db", db, "list", expect=0)
+    if "good_new.jsonl" in p.stdout:
+        fail("a file was stored although another file of the same add was refused")
+    two = write("two_runs.jsonl", [run_record(), result(4096, 10.0),
+                                   run_record(timestamp="2026-11-02T00:00:00Z"), result(4096, 10.0)])
+    p = run("history", "--db", db, "add", two, expect=2)
+    one_error_line(p, r"two_runs\.jsonl:3: run: a second run record")
+
+
+def scenario_history_missing_db():
+    missing = os.path.join(WORKDIR, "no", "such.db")
+    run_file = write("tonight.jsonl", [run_record()] + [result(4096, 10.0)])
+    for args in (["list"], ["show", "--collective", "all_reduce"], ["check", run_file]):
+        p = run("history", "--db", missing, *args, expect=2)
+        one_error_line(p, "does not exist")
+    if os.path.exists(missing) or os.path.exists(os.path.dirname(missing)):
+        fail("a reading command created the database")
+    # A database without enough history for any row: check says so and does not pass.
+    db = fresh_db("thin.db")
+    run("history", "--db", db, "add", write("one.jsonl", [run_record(timestamp="2026-10-01T00:00:00Z"),
+                                                       result(4096, 10.0)]), expect=0)
+    p = run("history", "--db", db, "check", run_file, expect=2)
+    one_error_line(p, "nothing to judge")
+
+
 globals()["scenario_" + SCENARIO]()
 print("OK", SCENARIO)
