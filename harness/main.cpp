@@ -22,10 +22,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp&) {
     // app.help() already is the help of the deepest subcommand given; under mpirun or srun only
     // the first rank prints it, so N ranks do not print it N times.
-    if (launcher_rank() <= 0) std::fputs(app.help().c_str(), stdout);
+    if (!is_nonzero_rank_of_running_job()) std::fputs(app.help().c_str(), stdout);
     return kExitOk;
   } catch (const CLI::CallForVersion&) {
-    if (launcher_rank() <= 0) std::printf("collbench %s (%s)\n", kVersion, kGitRevision);
+    if (!is_nonzero_rank_of_running_job()) {
+      std::printf("collbench %s (%s)\n", kVersion, kGitRevision);
+    }
     return kExitOk;
   } catch (const CLI::ParseError& e) {
     std::string command;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -215,7 +214,7 @@ class ValidateCommand final : public Command {
       print_header(options, run);
       if (!json_path_.empty()) {
         try {
-          json = std::make_unique<JsonLinesWriter>(partial);
+          json = std::make_unique<JsonLinesWriter>(json_path_);  // writes FILE.partial
         } catch (const UsageError& e) {
           open_error = e.what();
         }
@@ -267,13 +266,7 @@ class ValidateCommand final : public Command {
       }
       std::printf("# progress: nodes judged %d/%d\n", judged, run.nodes());
       print(run, rows, verdicts);
-      if (json) {
-        json.reset();
-        std::error_code ec;
-        std::filesystem::rename(partial, json_path_, ec);
-        if (ec)
-          throw RuntimeFailure("renaming " + partial + " to " + json_path_ + ": " + ec.message());
-      }
+      if (json) json->end_run();  // FILE.partial becomes FILE
       status = verdicts.overall == Status::kFail ? kExitWrongData : kExitOk;
     }
     SyncValues result;
