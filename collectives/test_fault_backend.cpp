@@ -2,7 +2,8 @@
 // the checker and the timeouts work: a checker that never fails proves nothing.
 //   test-corrupt  flips one bit of the first output element after every operation
 //   test-stall    never returns from complete(): the other ranks reach the harness's sync and
-//                 the root names the missing rank
+//                 the root names the missing rank. With COLLBENCH_TEST_STALL_MIN_RANKS=K only in
+//                 groups of K ranks or more (validate: a node that hangs after the node phase)
 //   test-hang     never returns from run(): every rank is blocked inside a collective and the
 //                 watchdog ends the run
 //   test-slow     sleeps 20 ms inside every operation: a slow GPU, NIC or link, for validate
@@ -10,6 +11,7 @@
 // `collbench validate` runs the backend on groups of ranks.
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "collectives/backend.hpp"
@@ -76,15 +78,28 @@ constexpr BackendOption kFaultRank{
     "fault-rank", "test-* backends: the misbehaving rank",
     "-1",         "",
     true,         [](const std::string& value) { return check_whole_number(value, -1, 1 << 30); }};
-constexpr std::array<BackendOption, 1> kFaultOptions{kFaultRank};
+// test-stall stalls only in groups of at least this many ranks (0: any), so a test can let
+// validate's node phase finish and stall a later one.
+constexpr BackendOption kStallMinRanks{
+    "stall-min-ranks",
+    "test-stall: stall only in groups of at least N ranks",
+    "0",
+    "COLLBENCH_TEST_STALL_MIN_RANKS",
+    true,
+    [](const std::string& value) { return check_whole_number(value, 0, 1 << 30); }};
+constexpr std::array<BackendOption, 2> kFaultOptions{kFaultRank, kStallMinRanks};
 
 BackendEntry fault_entry(std::string_view name, std::string_view description, Fault fault) {
   return {name, description,
           [](const BackendConfig&) -> std::optional<std::string> { return std::nullopt; },
           [fault](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
             const int fault_rank = static_cast<int>(config.options.integer(kFaultRank));
-            const bool faulty = fault_rank >= 0 ? runtime.job_rank() == fault_rank
-                                                : runtime.rank() == runtime.size() - 1;
+            bool faulty = fault_rank >= 0 ? runtime.job_rank() == fault_rank
+                                          : runtime.rank() == runtime.size() - 1;
+            // test-stall on groups of at least N ranks only (validate's later phases).
+            if (fault == Fault::kStall) {
+              faulty = faulty && runtime.size() >= config.options.integer(kStallMinRanks);
+            }
             BackendConfig inner = config;
             inner.options = {};  // the wrapped mpi backend has no test options
             return std::make_unique<FaultBackend>(create_backend("mpi", runtime, inner), fault,

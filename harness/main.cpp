@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "core/version.hpp"
 #include "harness/command.hpp"
+#include "runtime/mpi_runtime_env.hpp"
 
 int main(int argc, char** argv) {
   using namespace collbench;
@@ -19,16 +20,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    for (auto& [sub, command] : chosen) {
-      if (sub->parsed()) {
-        std::fputs(sub->help().c_str(), stdout);
-        return kExitOk;
-      }
-    }
+    // app.help() already is the help of the deepest subcommand given; under mpirun or srun only
+    // the first rank prints it, so N ranks do not print it N times.
+    if (!is_nonzero_rank_of_running_job()) std::fputs(app.help().c_str(), stdout);
     return kExitOk;
   } catch (const CLI::CallForVersion&) {
-    std::printf("collbench %s (%s)\n", kVersion, kGitRevision);
+    if (!is_nonzero_rank_of_running_job()) {
+      std::printf("collbench %s (%s)\n", kVersion, kGitRevision);
+    }
     return kExitOk;
   } catch (const CLI::ParseError& e) {
     std::string command;

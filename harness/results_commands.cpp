@@ -53,6 +53,11 @@ class CompareCommand final : public Command {
     c->add_option("baseline", baseline_, "Baseline JSON Lines")->required();
     c->add_option("current", current_, "Current JSON Lines")->required();
     c->add_option("--threshold", threshold_, "Percent slower that counts as worse (5)");
+    c->add_option("--mad", mad_,
+                  "Also beyond this many robust standard deviations of the samples (3)");
+    c->add_option("--ignore", ignore_,
+                  "Match rows ignoring these keys: backend,ranks,host (system A vs B, NCCL vs "
+                  "custom)");
     c->add_option("--format", format_, "text or markdown (text)")
         ->check(CLI::IsMember({"text", "markdown"}));
     c->add_flag("--json", json_, "Machine-readable JSON on stdout");
@@ -60,9 +65,14 @@ class CompareCommand final : public Command {
   }
   int execute(int, char**) override {
     require_finite_non_negative(threshold_, "--threshold");
+    require_finite_non_negative(mad_, "--mad");
+    CompareOptions options;
+    options.rule.threshold_pct = threshold_;
+    options.rule.mad_factor = mad_;
+    options.keys = parse_ignored_keys(ignore_);
     const RunFile baseline = read_run_file(baseline_);
     const RunFile current = read_run_file(current_);
-    const Comparison comparison = compare_runs(baseline, current, threshold_);
+    const Comparison comparison = compare_runs(baseline, current, options);
     if (json_) {
       std::cout << comparison_to_json(comparison).dump(2) << "\n";
     } else {
@@ -72,8 +82,9 @@ class CompareCommand final : public Command {
   }
 
  private:
-  std::string baseline_, current_, format_ = "text";
+  std::string baseline_, current_, format_ = "text", ignore_;
   double threshold_ = 5;
+  double mad_ = 3;
   bool json_ = false;
 };
 
@@ -180,10 +191,11 @@ class HistoryCommand final : public Command {
   }
 
   int check(const HistoryDb& db, const RunFile& run) {
-    int regressions = 0, judged = 0;
+    int regressions = 0, judged = 0, isolated = 0;
     for (const HistoryJudgement& j : db.check(run, last_, mad_factor_, threshold_)) {
       if (!j.enough_history && !j.regression) continue;
       ++judged;
+      isolated += j.isolated;
       if (!j.regression) continue;
       ++regressions;
       std::printf(
@@ -197,6 +209,10 @@ class HistoryCommand final : public Command {
                        db_ + " (not a pass; add more runs first)");
     }
     std::printf("# %d rows judged against history, %d regressions\n", judged, regressions);
+    if (isolated > 0) {
+      std::printf("# %d rows below the band at one size only: noise, not judged a regression\n",
+                  isolated);
+    }
     return regressions ? kExitWrongData : kExitOk;
   }
 

@@ -6,6 +6,7 @@
 #include "harness/command.hpp"
 #include "harness/contention_survey.hpp"
 #include "harness/measure.hpp"
+#include "harness/rank_info.hpp"
 #include "harness/run_cli.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/run_topology.hpp"
@@ -47,6 +48,7 @@ class RunCommand final : public Command {
       print_command_error("run", e.what());
       return kExitUsage;
     }
+    launcher_ = launcher_name();  // before MPI starts: a singleton's MPI sets launcher variables
     std::unique_ptr<Runtime> runtime = start_runtime(&argc, &argv, options.timeout_s);
     return run_on_runtime(*runtime, [&] { return measure(options, *runtime); });
   }
@@ -57,6 +59,8 @@ class RunCommand final : public Command {
                           (options.backend == "auto" ? auto_backend_name(options.backend_config)
                                                      : options.backend) == "nccl";
     const RunTopology topology = prepare_run_topology(options, runtime, near_gpu);
+    const nlohmann::json rank_info =
+        gather_rank_info(runtime, topology.record["binding"].value("rank0_cpus", std::string("?")));
     runtime.progress().enter("contention survey");
     ContentionSurvey contention(runtime);
     runtime.progress().enter("backend start-up");
@@ -96,6 +100,8 @@ class RunCommand final : public Command {
     }
     nlohmann::json run_record = make_run_record(options, runtime, *backend);
     for (const std::string& note : notes) run_record["warnings"].push_back(note);
+    run_record["launcher"] = launcher_;
+    run_record["rank_info"] = rank_info;
     for (const auto& [key, value] : topology.record.items()) run_record[key] = value;
     for (const std::string& w : topology.warnings) run_record["warnings"].push_back(w);
     run_record["contention"] = contention.causes();
@@ -151,6 +157,7 @@ class RunCommand final : public Command {
 
   RunFlags flags_;
   CLI::App* command_ = nullptr;
+  std::string launcher_ = "none";
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // JSON Lines of known-good runs into a spec. Exit 0 all pass, 1 any FAIL, 2 bad spec or usage,
 // 3 runtime failure or timeout (the stuck ranks and their nodes are named).
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -17,6 +18,7 @@
 #include "harness/validate_options.hpp"
 #include "harness/validate_phases.hpp"
 #include "results/atomic_file.hpp"
+#include "results/jsonl_writer.hpp"
 #include "results/reader.hpp"
 #include "results/record.hpp"
 #include "results/report_validation.hpp"
@@ -189,8 +191,11 @@ class ValidateCommand final : public Command {
     MakeSpecOptions options;
     options.margin = margin_;
     options.name = spec_name_;
-    const ValidationSpec spec = make_spec(probes, runs, options, inputs_);
+    std::vector<std::string> warnings;
+    const ValidationSpec spec = make_spec(probes, runs, options, inputs_, &warnings);
     write_file_atomically(spec_output_, spec_to_json(spec).dump(2) + "\n");
+    for (const std::string& w : warnings)
+      std::fprintf(stderr, "collbench: warning: %s\n", w.c_str());
     std::printf("collbench: wrote %s: %zu checks from %zu probes of %zu files\n",
                 spec_output_.c_str(), spec.checks.size(), probes.size(), inputs_.size());
     return kExitOk;
@@ -198,43 +203,74 @@ class ValidateCommand final : public Command {
 
   int validate(const ValidateOptions& options, Runtime& runtime) {
     ValidationRun run(runtime, options);
-    run.run();
-    std::vector<nlohmann::json> rows = run.gather_rows();
     runtime.progress().enter("validate: run record");
     std::unique_ptr<Backend> backend =
         create_backend(options.run.backend, runtime, options.run.backend_config);
     nlohmann::json run_record = make_run_record(options.run, runtime, *backend);
+    backend.reset();
     run_record["settings"].update({{"min_bytes", 1}, {"max_bytes", 1}});
+    // Finished probes go to FILE.partial as each step ends, so a node that hangs later (exit 3)
+    // costs only the step it hangs in; FILE itself is replaced only by a finished run.
+    std::unique_ptr<JsonLinesWriter> json;
+    std::string open_error;
+    const std::string partial = json_path_ + ".partial";
+    if (runtime.is_root()) {
+      print_header(options, run);
+      if (!json_path_.empty()) {
+        try {
+          json = std::make_unique<JsonLinesWriter>(json_path_);  // writes FILE.partial
+        } catch (const UsageError& e) {
+          open_error = e.what();
+        }
+      }
+    }
+    SyncValues failed_open;
+    failed_open.max[0] = open_error.empty() ? 0.0 : 1.0;
+    if (runtime.sync(failed_open, "validate: opening the output").max[0] > 0) {
+      throw UsageError(open_error.empty() ? "the root could not open " + partial : open_error);
+    }
+    const std::vector<std::string>& names = run.node_names();
+    const auto started = std::chrono::steady_clock::now();
+    bool run_written = false;
+    auto write = [&](nlohmann::json record) {
+      record["schema_version"] = kSchemaVersion;
+      if (json) json->write(record);
+    };
+    run.set_step_listener([&](std::vector<nlohmann::json>& rows, const std::string& progress) {
+      mark_odd_fingerprints(rows);
+      if (!run_written) {
+        if (!run.node_topology().is_null()) run_record["node_topology"] = run.node_topology();
+        run_record["validate"] = {{"spec", options.spec ? options.spec->name : ""},
+                                  {"spec_file", options.spec_path},
+                                  {"nodes", run.nodes()},
+                                  {"ranks_per_node", run.ranks_per_node()},
+                                  {"virtual_nodes", options.ranks_per_node > 0},
+                                  {"pairing", run.pairing_description()}};
+        if (json) json->write(run_record);
+        run_written = true;
+      }
+      for (nlohmann::json row : rows) write(name_nodes(row, names));
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::printf(
+          "# progress %6.1f s: %s%s\n", seconds, progress.c_str(),
+          json ? (", " + std::to_string(rows.size()) + " records to " + partial).c_str() : "");
+      std::fflush(stdout);
+    });
+    run.run();
+    std::vector<nlohmann::json> rows = run.gather_rows();
     int status = kExitOk;
     if (runtime.is_root()) {
-      const std::vector<std::string>& names = run.node_names();
-      mark_odd_fingerprints(rows);
       const ValidationVerdicts verdicts = build_verdicts(rows, names);
-      // Rows name their nodes from here on.
-      for (nlohmann::json& row : rows) {
-        if (!row.contains("nodes")) continue;
-        nlohmann::json named = nlohmann::json::array();
-        for (const auto& n : row["nodes"]) named.push_back(names[n.get<std::size_t>()]);
-        row["nodes"] = named;
+      for (nlohmann::json& row : rows) row = name_nodes(row, names);
+      int judged = 0;
+      for (const nlohmann::json& v : verdicts.records) {
+        write(v);
+        judged += v.value("check", "") == "overall";
       }
-      run_record["validate"] = {{"spec", options.spec ? options.spec->name : ""},
-                                {"spec_file", options.spec_path},
-                                {"nodes", run.nodes()},
-                                {"ranks_per_node", run.ranks_per_node()},
-                                {"virtual_nodes", options.ranks_per_node > 0},
-                                {"pairing", run.pairing_description()}};
-      if (!run.node_topology().is_null()) run_record["node_topology"] = run.node_topology();
-      print(options, run, rows, verdicts);
-      if (!options_json_path().empty()) {
-        std::string text = run_record.dump() + "\n";
-        auto add = [&](nlohmann::json record) {
-          record["schema_version"] = kSchemaVersion;
-          text += record.dump() + "\n";
-        };
-        for (const nlohmann::json& row : rows) add(row);
-        for (const nlohmann::json& v : verdicts.records) add(v);
-        write_file_atomically(options_json_path(), text);
-      }
+      std::printf("# progress: nodes judged %d/%d\n", judged, run.nodes());
+      print(run, rows, verdicts);
+      if (json) json->end_run();  // FILE.partial becomes FILE
       status = verdicts.overall == Status::kFail ? kExitWrongData : kExitOk;
     }
     SyncValues result;
@@ -242,10 +278,20 @@ class ValidateCommand final : public Command {
     return static_cast<int>(runtime.sync(result, "the end of validation").max[0]);
   }
 
+  // Rows name their nodes in the output; inside the run they carry node indices.
+  static nlohmann::json name_nodes(nlohmann::json row, const std::vector<std::string>& names) {
+    if (!row.contains("nodes")) return row;
+    nlohmann::json named = nlohmann::json::array();
+    for (const auto& n : row["nodes"]) {
+      named.push_back(n.is_number() ? nlohmann::json(names[n.get<std::size_t>()]) : n);
+    }
+    row["nodes"] = named;
+    return row;
+  }
+
   const std::string& options_json_path() const { return json_path_; }
 
-  void print(const ValidateOptions& options, const ValidationRun& run,
-             const std::vector<nlohmann::json>& rows, const ValidationVerdicts& verdicts) const {
+  void print_header(const ValidateOptions& options, const ValidationRun& run) const {
     std::printf("# collbench validate: %d nodes x %d ranks%s, backend %s, %s\n", run.nodes(),
                 run.ranks_per_node(), options.ranks_per_node > 0 ? " (virtual nodes)" : "",
                 options.run.backend.c_str(),
@@ -255,6 +301,15 @@ class ValidateCommand final : public Command {
     if (!run.pairing_description().empty()) {
       std::printf("# pairing: %s\n", run.pairing_description().c_str());
     }
+    if (!json_path_.empty()) {
+      std::printf("# writing %s.partial as each step ends; %s when the run completes\n",
+                  json_path_.c_str(), json_path_.c_str());
+    }
+    std::fflush(stdout);
+  }
+
+  void print(const ValidationRun& run, const std::vector<nlohmann::json>& rows,
+             const ValidationVerdicts& verdicts) const {
     // What each phase measured: median, worst and best over its groups.
     std::map<std::pair<int, std::string>, std::vector<const nlohmann::json*>> by_check;
     for (const nlohmann::json& row : rows) {
@@ -265,8 +320,8 @@ class ValidateCommand final : public Command {
         by_check[{static_cast<int>(*phase), label}].push_back(&row);
       }
     }
-    std::printf("#\n# %-44s %6s %10s %10s %10s  %s\n", "measured", "groups", "median", "worst",
-                "expected", "worst group");
+    std::printf("#\n# %-44s %6s %10s %10s %10s %10s  %s\n", "measured", "groups", "median", "worst",
+                "warn limit", "fail limit", "worst group");
     for (const auto& [key, list] : by_check) {
       const std::string& label = key.second;
       std::vector<double> values;
@@ -284,9 +339,10 @@ class ValidateCommand final : public Command {
         if (!where.empty()) where += "+";
         where += n.get<std::string>();
       }
-      std::printf("  %-44s %6zu %10.4g %10s %10s  %s\n", label.c_str(), list.size(), median(values),
-                  verdict_value_text((**worst)["measured"]).c_str(),
-                  verdict_value_text((**worst).value("expected", nlohmann::json())).c_str(),
+      std::printf("  %-44s %6zu %10.4g %10s %10s %10s  %s\n", label.c_str(), list.size(),
+                  median(values), verdict_value_text((**worst)["measured"]).c_str(),
+                  verdict_value_text((**worst).value("warn_limit", nlohmann::json())).c_str(),
+                  verdict_value_text((**worst).value("fail_limit", nlohmann::json())).c_str(),
                   where.c_str());
     }
     std::printf("#\n# %-24s %-6s %7s %7s %7s\n", "node", "status", "passed", "failed", "warned");
@@ -309,7 +365,12 @@ class ValidateCommand final : public Command {
       if (!v["measured"].is_null()) {
         line += ": measured " + verdict_value_text(v["measured"]);
         if (!v.value("unit", "").empty()) line += " " + v.value("unit", "");
-        if (!v["expected"].is_null()) line += ", expected " + verdict_value_text(v["expected"]);
+        // Threshold checks show both limits, so a WARN does not read as a pass.
+        if (const std::string limits = limits_text(v); !limits.empty()) {
+          line += " (" + limits + ")";
+        } else if (!v["expected"].is_null()) {
+          line += ", expected " + verdict_value_text(v["expected"]);
+        }
       }
       if (v.contains("detail")) line += " (" + v["detail"].get<std::string>() + ")";
       std::printf("%s\n", line.c_str());

@@ -25,6 +25,33 @@ constexpr int64_t kLatencyBytes = 64 << 10;
 ValidationRun::ValidationRun(Runtime& world, const ValidateOptions& options)
     : world_(world), options_(options) {
   name_nodes();
+  if (options_.has_phase(Phase::kPair) && nodes_ >= 2) {
+    const std::size_t rounds = pairing_schedule(nodes_, options_.round_robin_max_nodes,
+                                                options_.random_pair_rounds, options_.seed)
+                                   .size();
+    pairing_ = nodes_ <= options_.round_robin_max_nodes
+                   ? "round robin, " + std::to_string(rounds) + " rounds"
+                   : "random, " + std::to_string(rounds) + " rounds, seed " +
+                         std::to_string(options_.seed);
+  }
+}
+
+void ValidationRun::finish_step(const std::string& progress) {
+  world_.barrier("validate: " + progress);
+  std::string mine;
+  for (std::size_t i = rows_sent_; i < rows_.size(); ++i) mine += rows_[i].dump() + "\n";
+  rows_sent_ = rows_.size();
+  const std::vector<std::string> all = world_.gather_strings(mine, "validate: " + progress);
+  if (!world_.is_root()) return;
+  std::vector<nlohmann::json> step;
+  for (const std::string& text : all) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) step.push_back(nlohmann::json::parse(line));
+    }
+  }
+  if (listener_) listener_(step, progress);
+  gathered_.insert(gathered_.end(), step.begin(), step.end());
 }
 
 void ValidationRun::name_nodes() {
@@ -161,6 +188,7 @@ Status ValidationRun::probe(Runtime& group, Phase phase, const std::vector<int>&
                           {"time_us_max", r.time_us_max},
                           {"algbw_GBps", r.algbw_GBps},
                           {"busbw_GBps", r.busbw_GBps},
+                          {"samples_us", r.samples_us},
                           {"wrong", r.wrong}};
     if (round > 0) row["round"] = round;
     if (!device.empty()) row["device"] = device;
@@ -173,6 +201,7 @@ Status ValidationRun::probe(Runtime& group, Phase phase, const std::vector<int>&
       status = judged.status;
       row.update(
           {{"measured", judged.measured}, {"expected", judged.expected}, {"unit", judged.unit}});
+      row.update(limits_json(judged));
     } else if (p.bytes <= kLatencyBytes) {
       row.update({{"measured", r.time_us}, {"expected", nullptr}, {"unit", "us"}});
     } else {
@@ -269,6 +298,7 @@ void ValidationRun::copy_baselines_here() {
                          {"measured", judged.measured},
                          {"expected", judged.expected},
                          {"unit", judged.unit}});
+        rows_.back().update(limits_json(judged));
       }
     }
   } catch (const std::exception& e) {
@@ -286,15 +316,17 @@ void ValidationRun::node_phase() {
     copy_baselines_here();
   }
   probe(*group, Phase::kNode, {node_}, "", 0);
+  group.reset();
+  finish_step("node phase: " + std::to_string(nodes_) + " of " + std::to_string(nodes_) +
+              " nodes measured");
 }
 
 void ValidationRun::pair_phase() {
   const std::vector<PairRound> rounds = pairing_schedule(
       nodes_, options_.round_robin_max_nodes, options_.random_pair_rounds, options_.seed);
-  pairing_ = nodes_ <= options_.round_robin_max_nodes
-                 ? "round robin, " + std::to_string(rounds.size()) + " rounds"
-                 : "random, " + std::to_string(rounds.size()) + " rounds, seed " +
-                       std::to_string(options_.seed);
+  std::size_t total_pairs = 0;
+  for (const PairRound& round : rounds) total_pairs += round.size();
+  std::size_t pairs_done = 0;
   const bool rails = options_.has_phase(Phase::kRail) && local_count_ > 1;
   for (std::size_t r = 0; r < rounds.size(); ++r) {
     const std::string what =
@@ -309,14 +341,20 @@ void ValidationRun::pair_phase() {
       }
     }
     std::unique_ptr<Runtime> group = regroup(world_, color, what);
-    if (!group) continue;
-    const int round = static_cast<int>(r) + 1;
-    probe(*group, Phase::kPair, pair, "", round);
-    if (rails) {
-      // The same local rank of both nodes: one GPU and its NIC on each side, like a rail.
-      std::unique_ptr<Runtime> rail = regroup(*group, local_, what + " (rails)");
-      probe(*rail, Phase::kRail, pair, "rail " + std::to_string(local_), round);
+    if (group) {
+      const int round = static_cast<int>(r) + 1;
+      probe(*group, Phase::kPair, pair, "", round);
+      if (rails) {
+        // The same local rank of both nodes: one GPU and its NIC on each side, like a rail.
+        std::unique_ptr<Runtime> rail = regroup(*group, local_, what + " (rails)");
+        probe(*rail, Phase::kRail, pair, "rail " + std::to_string(local_), round);
+      }
     }
+    group.reset();
+    pairs_done += rounds[r].size();
+    finish_step("pairs " + std::to_string(pairs_done) + "/" + std::to_string(total_pairs) +
+                " done (round " + std::to_string(r + 1) + " of " + std::to_string(rounds.size()) +
+                (rails ? ", with rails)" : ")"));
   }
 }
 
@@ -326,7 +364,10 @@ void ValidationRun::fleet_phase() {
   const Status fleet = probe(world_, Phase::kFleet, everyone, "", 0);
   SyncValues verdict;
   verdict.max[0] = world_.is_root() && fleet == Status::kFail ? 1.0 : 0.0;
-  if (world_.sync(verdict, "validate: fleet verdict").max[0] == 0 || nodes_ < 2) return;
+  const bool fleet_failed = world_.sync(verdict, "validate: fleet verdict").max[0] > 0;
+  finish_step(std::string("fleet measured: ") +
+              (fleet_failed ? (nodes_ >= 2 ? "short, bisecting" : "short") : "passes"));
+  if (!fleet_failed || nodes_ < 2) return;
 
   // Bisect: every half of every failing set is measured at once, on its own communicator.
   Bisection bisection(everyone);
@@ -361,6 +402,8 @@ void ValidationRun::fleet_phase() {
       }
     }
     bisection.report(failed);
+    finish_step("bisection round " + std::to_string(round) + ": " + std::to_string(groups.size()) +
+                " groups measured");
   }
   if (!world_.is_root()) return;
   for (int culprit : bisection.culprits()) {
@@ -386,17 +429,8 @@ void ValidationRun::fleet_phase() {
 }
 
 std::vector<nlohmann::json> ValidationRun::gather_rows() {
-  world_.barrier("validate: the end of the phases");
-  std::string mine;
-  for (const nlohmann::json& row : rows_) mine += row.dump() + "\n";
-  std::vector<nlohmann::json> rows;
-  for (const std::string& text : world_.gather_strings(mine, "validate: gathering the evidence")) {
-    std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);) {
-      if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
-    }
-  }
-  return rows;
+  finish_step("phases done");  // the bisection's conclusions, made on the root
+  return gathered_;
 }
 
 }  // namespace collbench

@@ -3,6 +3,7 @@
 // (one per node, per pair of nodes, per rail of a pair, per half of a failing set) that run the
 // normal measurement side by side; the root of each group judges its rows against the spec.
 // Rows stay on the rank that produced them until the end, when the root gathers them once.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,12 @@ class ValidationRun {
 
   // On the root: every rank's rows (probe records, "nodes" as indices) and the node names.
   std::vector<nlohmann::json> gather_rows();
+  // Called on the root after each step (the node phase, each pairing round, the fleet, each
+  // bisection round) with that step's new rows and a progress line ("pairs 6/12 done ..."), so
+  // finished results reach the output before a later step can hang.
+  using StepListener =
+      std::function<void(std::vector<nlohmann::json>& rows, const std::string& progress)>;
+  void set_step_listener(StepListener listener) { listener_ = std::move(listener); }
   const std::vector<std::string>& node_names() const { return names_; }
   int nodes() const { return nodes_; }
   int ranks_per_node() const { return local_count_; }
@@ -47,6 +54,9 @@ class ValidationRun {
   std::vector<Probe> probes_for(Phase phase) const;
   std::unique_ptr<Runtime> regroup(Runtime& parent, int color, const std::string& what);
   const SpecCheck* check_for(Phase phase, const Probe& probe, int group_nodes) const;
+  // Collective over the job: a named barrier (a stuck rank is named, not waited for), then one
+  // gather of the rows every rank produced since the last step.
+  void finish_step(const std::string& progress);
 
   Runtime& world_;
   const ValidateOptions& options_;
@@ -58,6 +68,9 @@ class ValidationRun {
   std::string pairing_;
   nlohmann::json node_topology_;
   std::vector<nlohmann::json> rows_;
+  std::size_t rows_sent_ = 0;             // rows_ already gathered to the root
+  std::vector<nlohmann::json> gathered_;  // on the root: every step's rows
+  StepListener listener_;
 };
 
 }  // namespace collbench

@@ -5,23 +5,13 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <sstream>
 
+#include "core/byte_units.hpp"
 #include "core/errors.hpp"
 #include "core/statistics.hpp"
 
 namespace collbench {
-
-const char* change_name(Change change) {
-  switch (change) {
-    case Change::kBetter:
-      return "better";
-    case Change::kSame:
-      return "same";
-    case Change::kWorse:
-      return "worse";
-  }
-  return "same";
-}
 
 bool Comparison::regressed() const {
   for (const ComparedRow& row : rows) {
@@ -30,27 +20,61 @@ bool Comparison::regressed() const {
   return false;
 }
 
-Change judge(const ResultRow& b, const ResultRow& c, double threshold_pct, std::string* why) {
+MatchKeys parse_ignored_keys(const std::string& list) {
+  MatchKeys keys;
+  std::stringstream in(list);
+  for (std::string key; std::getline(in, key, ',');) {
+    if (key == "backend") {
+      keys.backend = false;
+    } else if (key == "ranks" || key == "nranks") {
+      keys.ranks = false;
+    } else if (key != "host" && key != "hosts" && !key.empty()) {
+      throw UsageError("--ignore: unknown key '" + key + "' (backend, ranks, host)");
+    }
+  }
+  return keys;
+}
+
+std::string match_key(const ResultRow& row, const MatchKeys& keys) {
+  return row.collective + "|" + (keys.backend ? row.backend : "*") + "|" + row.dtype + "|" +
+         row.redop + "|" + (row.inplace ? "ip" : "oop") + "|" +
+         (keys.ranks ? std::to_string(row.nranks) : "*") + "|" + std::to_string(row.bytes);
+}
+
+std::vector<double> judged_samples(const ResultRow& row) {
+  if (row.samples_us.size() >= 2) return row.samples_us;
+  if (row.time_us_min > 0 && row.time_us_max > row.time_us_min) {
+    return {row.time_us_min, row.time_us, row.time_us_max};
+  }
+  return {row.time_us};
+}
+
+Change judge(const ResultRow& b, const ResultRow& c, const JudgeRule& rule, std::string* why,
+             Judgement* details) {
   if (c.wrong > 0) {
     if (why) *why = "wrong data";
     return Change::kWorse;
   }
   if (b.time_us <= 0 || c.time_us <= 0 || b.bytes == 0) return Change::kSame;
-  const double t = threshold_pct / 100.0;
-  const double ratio = c.time_us / b.time_us;
-  if (ratio > 1 + t && c.time_us_min > b.time_us_max) {
-    if (why) *why = "slower beyond the spread";
-    return Change::kWorse;
+  const Judgement j = judge_values(judged_samples(b), judged_samples(c), false, rule);
+  if (details) *details = j;
+  if (j.change == Change::kWorse && why) {
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "slower by %.0f%%: beyond the %.0f%% band, %.0f%% of sample "
+                  "pairs agree",
+                  100 * (j.ratio - 1), 100 * j.band, 100 * j.agreement);
+    *why = text;
   }
-  if (ratio < 1 / (1 + t) && c.time_us_max < b.time_us_min) return Change::kBetter;
-  return Change::kSame;
+  return j.change;
 }
 
-std::vector<ResultRow> pool_by_configuration(const std::vector<ResultRow>& rows) {
+std::vector<ResultRow> pool_by_configuration(const std::vector<ResultRow>& rows,
+                                             const MatchKeys& keys) {
   std::vector<ResultRow> pooled;
   std::map<std::string, std::size_t> index;
   for (const ResultRow& row : rows) {
-    const auto [it, fresh] = index.emplace(row.config_key(), pooled.size());
+    const auto [it, fresh] = index.emplace(match_key(row, keys), pooled.size());
     if (fresh) {
       pooled.push_back(row);
       continue;
@@ -83,139 +107,125 @@ void require_one_run(const RunFile& file) {
   }
 }
 
+std::string row_label(const ResultRow& row) {
+  return row.collective + " " + row.backend + " " + row.dtype + " " + row.redop + " " +
+         (row.inplace ? "in-place" : "out-of-place") + " " + std::to_string(row.nranks) +
+         " ranks " + format_bytes(row.bytes);
+}
+
+// "base.jsonl: mpi, 2 ranks on node1": what a file measured, for the comparison's header.
+std::string file_label(const RunFile& file) {
+  std::string text = file.path;
+  const nlohmann::json& run = file.run;
+  if (!run.is_object()) return text;
+  if (run.contains("backend") && run["backend"].is_string()) {
+    text += ": " + run["backend"].get<std::string>();
+  }
+  if (run.contains("nranks") && run["nranks"].is_number_integer()) {
+    text += ", " + std::to_string(run["nranks"].get<int64_t>()) + " ranks";
+  }
+  if (run.contains("hosts") && run["hosts"].is_array()) {
+    std::string hosts;
+    for (const auto& h : run["hosts"]) {
+      if (!h.is_object() || !h.contains("name") || !h["name"].is_string()) continue;
+      if (!hosts.empty()) hosts += ",";
+      hosts += h["name"].get<std::string>();
+    }
+    if (!hosts.empty()) text += " on " + hosts;
+  }
+  return text;
+}
+
 }  // namespace
 
+Comparison compare_runs(const RunFile& baseline, const RunFile& current, double threshold_pct) {
+  CompareOptions options;
+  options.rule.threshold_pct = threshold_pct;
+  return compare_runs(baseline, current, options);
+}
+
 Comparison compare_runs(const RunFile& baseline_file, const RunFile& current_file,
-                        double threshold_pct) {
+                        const CompareOptions& options) {
   require_one_run(baseline_file);
   require_one_run(current_file);
-  const std::vector<ResultRow> baseline_rows = pool_by_configuration(baseline_file.results);
-  const std::vector<ResultRow> current_rows = pool_by_configuration(current_file.results);
+  const std::vector<ResultRow> baseline_rows =
+      pool_by_configuration(baseline_file.results, options.keys);
+  const std::vector<ResultRow> current_rows =
+      pool_by_configuration(current_file.results, options.keys);
   std::map<std::string, const ResultRow*> base_rows;
-  for (const ResultRow& row : baseline_rows) base_rows.emplace(row.config_key(), &row);
+  for (const ResultRow& row : baseline_rows) base_rows.emplace(match_key(row, options.keys), &row);
   Comparison out;
+  out.rule = options.rule;
+  out.baseline_label = file_label(baseline_file);
+  out.current_label = file_label(current_file);
+  if (!options.keys.backend) out.ignored += "backend";
+  if (!options.keys.ranks) out.ignored += std::string(out.ignored.empty() ? "" : ", ") + "ranks";
   std::set<std::string> matched;
   std::map<std::string, CollectiveSummary> summaries;
   std::map<std::string, double> log_ratio_sum;
   for (const ResultRow& row : current_rows) {
-    const auto it = base_rows.find(row.config_key());
+    const auto it = base_rows.find(match_key(row, options.keys));
     if (it == base_rows.end()) {
       ++out.unmatched_current;
+      out.unmatched_current_rows.push_back(row_label(row));
       continue;
     }
     matched.insert(it->first);
-    ComparedRow compared{*it->second, row, 1, 1, Change::kSame, ""};
+    ComparedRow compared{*it->second, row, 1, 1, Change::kSame, "", {}};
     if (it->second->busbw > 0 && row.busbw > 0)
       compared.busbw_ratio = row.busbw / it->second->busbw;
     if (it->second->time_us > 0) compared.time_ratio = row.time_us / it->second->time_us;
-    compared.change = judge(*it->second, row, threshold_pct, &compared.why);
-    CollectiveSummary& s = summaries[row.collective];
-    s.collective = row.collective;
-    ++s.rows;
-    s.better += compared.change == Change::kBetter;
-    s.same += compared.change == Change::kSame;
-    s.worse += compared.change == Change::kWorse;
-    log_ratio_sum[row.collective] += std::log(compared.busbw_ratio);
+    compared.change = judge(*it->second, row, options.rule, &compared.why, &compared.judgement);
     out.rows.push_back(std::move(compared));
   }
-  out.unmatched_baseline = static_cast<int>(baseline_rows.size() - matched.size());
+  // Across sizes: an isolated change is a stall, not the system (judging.hpp).
+  std::vector<SizedChange> sized;
+  for (ComparedRow& r : out.rows) {
+    ResultRow sizeless = r.current;
+    sizeless.bytes = 0;
+    sized.push_back({match_key(sizeless, options.keys), r.current.bytes, &r.change, &r.why,
+                     r.current.wrong > 0});
+  }
+  require_neighbour_agreement(sized);
+  for (const ComparedRow& r : out.rows) {
+    CollectiveSummary& s = summaries[r.current.collective];
+    s.collective = r.current.collective;
+    ++s.rows;
+    s.better += r.change == Change::kBetter;
+    s.same += r.change == Change::kSame;
+    s.worse += r.change == Change::kWorse;
+    log_ratio_sum[r.current.collective] += std::log(r.busbw_ratio);
+  }
+  for (const ResultRow& row : baseline_rows) {
+    if (!matched.count(match_key(row, options.keys))) {
+      out.unmatched_baseline_rows.push_back(row_label(row));
+    }
+  }
+  out.unmatched_baseline = static_cast<int>(out.unmatched_baseline_rows.size());
   if (out.rows.empty()) {
-    const RunFile& baseline = baseline_file;
-    const RunFile& current = current_file;
     auto describe = [](const RunFile& f) {
       if (f.results.empty()) return std::string("no results");
       return config_label(f.results.front()) + " ...";
     };
-    throw UsageError("nothing to match: " + baseline.path + " has " + describe(baseline) + "; " +
-                     current.path + " has " + describe(current));
+    std::string hint;
+    if (!baseline_file.results.empty() && !current_file.results.empty()) {
+      const ResultRow& a = baseline_file.results.front();
+      const ResultRow& b = current_file.results.front();
+      std::string differ;
+      if (a.backend != b.backend && options.keys.backend) differ = "backend";
+      if (a.nranks != b.nranks && options.keys.ranks) {
+        differ += std::string(differ.empty() ? "" : ",") + "ranks";
+      }
+      if (!differ.empty()) hint = " (to compare across them: --ignore " + differ + ")";
+    }
+    throw UsageError("nothing to match: " + baseline_file.path + " has " + describe(baseline_file) +
+                     "; " + current_file.path + " has " + describe(current_file) + hint);
   }
   for (auto& [name, s] : summaries) {
     s.geomean_busbw_ratio = std::exp(log_ratio_sum[name] / s.rows);
     out.summaries.push_back(s);
   }
   return out;
-}
-
-std::string format_comparison_text(const Comparison& c, bool markdown) {
-  std::string out;
-  char line[512];
-  const char* row_format =
-      markdown ? "| %s | %s | %s | %s | %d | %lld | %.3f | %.3f | %.3f | %.3f | %s |\n"
-               : "%-15s %-9s %-5s %-12s %5d %12lld %10.3f %10.3f %7.3f %7.3f  %s\n";
-  if (markdown) {
-    out +=
-        "| collective | dtype | redop | placement | ranks | bytes | base busbw | busbw | busbw "
-        "ratio | time ratio | verdict |\n";
-    out += "|---|---|---|---|---|---|---|---|---|---|---|\n";
-  } else {
-    std::snprintf(line, sizeof line, "%-15s %-9s %-5s %-12s %5s %12s %10s %10s %7s %7s  %s\n",
-                  "collective", "dtype", "redop", "placement", "ranks", "bytes", "base_busbw",
-                  "busbw", "bw_x", "time_x", "verdict");
-    out += line;
-  }
-  for (const ComparedRow& r : c.rows) {
-    std::string verdict = change_name(r.change);
-    if (!r.why.empty()) verdict += " (" + r.why + ")";
-    std::snprintf(line, sizeof line, row_format, r.current.collective.c_str(),
-                  r.current.dtype.c_str(), r.current.redop.c_str(),
-                  r.current.inplace ? "in-place" : "out-of-place", r.current.nranks,
-                  static_cast<long long>(r.current.bytes), r.baseline.busbw, r.current.busbw,
-                  r.busbw_ratio, r.time_ratio, verdict.c_str());
-    out += line;
-  }
-  out += markdown ? "\n| collective | rows | better | same | worse | busbw ratio (geomean) "
-                    "|\n|---|---|---|---|---|---|\n"
-                  : "\n";
-  for (const CollectiveSummary& s : c.summaries) {
-    std::snprintf(
-        line, sizeof line,
-        markdown ? "| %s | %d | %d | %d | %d | %.3f |\n"
-                 : "# %-15s rows %d: better %d, same %d, worse %d; busbw ratio (geomean) %.3f\n",
-        s.collective.c_str(), s.rows, s.better, s.same, s.worse, s.geomean_busbw_ratio);
-    out += line;
-  }
-  if (c.unmatched_baseline || c.unmatched_current) {
-    std::snprintf(line, sizeof line, "%s%d baseline rows and %d current rows had no partner\n",
-                  markdown ? "\n" : "# ", c.unmatched_baseline, c.unmatched_current);
-    out += line;
-  }
-  out += std::string(markdown ? "\n**" : "# ") +
-         (c.regressed() ? "REGRESSION: some rows are worse" : "no regression") +
-         (markdown ? "**\n" : "\n");
-  return out;
-}
-
-nlohmann::json comparison_to_json(const Comparison& c) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const ComparedRow& r : c.rows) {
-    rows.push_back({{"collective", r.current.collective},
-                    {"backend", r.current.backend},
-                    {"dtype", r.current.dtype},
-                    {"redop", r.current.redop},
-                    {"inplace", r.current.inplace},
-                    {"nranks", r.current.nranks},
-                    {"bytes", r.current.bytes},
-                    {"baseline_busbw_GBps", r.baseline.busbw},
-                    {"busbw_GBps", r.current.busbw},
-                    {"busbw_ratio", r.busbw_ratio},
-                    {"time_ratio", r.time_ratio},
-                    {"verdict", change_name(r.change)},
-                    {"why", r.why}});
-  }
-  nlohmann::json summaries = nlohmann::json::array();
-  for (const CollectiveSummary& s : c.summaries) {
-    summaries.push_back({{"collective", s.collective},
-                         {"rows", s.rows},
-                         {"better", s.better},
-                         {"same", s.same},
-                         {"worse", s.worse},
-                         {"geomean_busbw_ratio", s.geomean_busbw_ratio}});
-  }
-  return {{"rows", rows},
-          {"summary", summaries},
-          {"unmatched_baseline", c.unmatched_baseline},
-          {"unmatched_current", c.unmatched_current},
-          {"regressed", c.regressed()}};
 }
 
 }  // namespace collbench

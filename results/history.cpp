@@ -1,5 +1,4 @@
 #include "results/history.hpp"
-#include "core/statistics.hpp"
 
 #include <sqlite3.h>
 
@@ -7,7 +6,9 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/statistics.hpp"
 #include "results/jsonl_writer.hpp"
+#include "results/judging.hpp"
 
 namespace collbench {
 namespace {
@@ -249,16 +250,20 @@ HistoryJudgement judge_against_history(const ResultRow& row, const std::vector<d
   j.history_points = static_cast<int>(values.size());
   j.enough_history = values.size() >= 3 && row.bytes > 0;
   if (!values.empty()) {
+    // The one judging rule (results/judging.hpp), shared with compare: the band is
+    // max(PCT% x median, K x 1.4826 x MAD), i.e. floor = median - band in GB/s.
+    JudgeRule rule;
+    rule.mad_factor = mad_factor;
+    rule.threshold_pct = threshold_pct;
+    const Judgement judged = judge_values(values, {row.busbw}, true, rule);
     j.median = median(values);
     std::vector<double> deviations;
     for (double v : values) deviations.push_back(std::fabs(v - j.median));
     j.mad = median(deviations);
-    // 1.4826 x MAD estimates the standard deviation of normal noise; the threshold keeps a
-    // perfectly steady history from flagging sub-percent changes.
-    const double band = std::max(mad_factor * 1.4826 * j.mad, threshold_pct / 100.0 * j.median);
-    j.floor = j.median - band;
+    j.floor = j.median * (1 - judged.band);
+    j.regression = j.enough_history && judged.change == Change::kWorse;
   }
-  j.regression = (j.enough_history && row.busbw < j.floor) || row.wrong > 0;
+  j.regression = j.regression || row.wrong > 0;
   return j;
 }
 
@@ -279,6 +284,21 @@ std::vector<HistoryJudgement> HistoryDb::check(const RunFile& run, int last, dou
     while (s.step()) values.push_back(s.real(0));
     HistoryJudgement j = judge_against_history(row, values, mad_factor, threshold_pct);
     out.push_back(j);
+  }
+  // Across sizes, as compare: a drop at one size only is a stall during that size, not a trend.
+  std::vector<Change> changes(out.size());
+  std::vector<SizedChange> sized;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    changes[i] = out[i].regression ? Change::kWorse : Change::kSame;
+    ResultRow sizeless = out[i].row;
+    sizeless.bytes = 0;
+    sized.push_back(
+        {sizeless.config_key(), out[i].row.bytes, &changes[i], nullptr, out[i].row.wrong > 0});
+  }
+  require_neighbour_agreement(sized);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i].isolated = out[i].regression && changes[i] == Change::kSame;
+    out[i].regression = changes[i] == Change::kWorse;
   }
   return out;
 }

@@ -42,6 +42,7 @@ struct HistoryJudgement {
   double median = 0, mad = 0, floor = 0;  // regression when busbw < floor
   bool regression = false;
   bool enough_history = false;
+  bool isolated = false;  // below the floor at this size only: noise (results/judging.hpp)
 };
 
 class HistoryDb {

@@ -7,57 +7,135 @@
 
 #include "core/errors.hpp"
 #include "results/json_text.hpp"
+#include "results/report_summary.hpp"
 #include "results/report_validation.hpp"
 
 namespace collbench {
 namespace {
 
 constexpr const char* kStyle = R"css(
-body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 1.5em 2em; color: #222; }
 h1 { margin-bottom: 0.2em; }
+h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
 th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: right; }
+td { white-space: nowrap; }
 th { background: #f0f0f0; }
-td.text, th.text { text-align: left; }
+td.text, th.text { text-align: left; white-space: normal; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table.summary { font-size: 1em; }
+.note { font-size: 0.85em; color: #555; }
 .ok { color: #1a7f37; font-weight: bold; }
 .bad { color: #cf222e; font-weight: bold; }
 .warn { color: #9a6700; font-weight: bold; }
-.charts { display: flex; flex-wrap: wrap; gap: 1em; }
-.chart { width: 560px; height: 340px; }
+.charts { display: grid; grid-template-columns: 1fr; gap: 1.2em; }
+.chart { position: relative; width: 100%; height: 340px; }
+.legend { display: flex; flex-wrap: wrap; gap: 0.2em 1.2em; font-size: 0.8em; margin: 0.2em 0 0 4em; }
+.legend-item { cursor: pointer; user-select: none; }
+.legend-item.off { opacity: 0.35; }
+.swatch { display: inline-block; width: 1.4em; height: 0.6em; margin-right: 0.4em; }
+details { margin-bottom: 1.5em; }
+summary { cursor: pointer; color: #0550ae; }
 )css";
 
 // Draws every chart described in the embedded data, then marks the body so tests (and people)
-// can tell the page finished: data-rendered = number of charts drawn.
+// can tell the page finished: data-rendered = number of charts drawn. Legends are HTML below each
+// chart (click to hide a line), so the plot keeps its height however many lines there are; size
+// ticks are powers of two as 1K, 64K, 1M, 1G.
 constexpr const char* kScript = R"js(
 (function () {
   const data = JSON.parse(document.getElementById('collbench-data').textContent);
   const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2',
                    '#7f7f7f', '#bcbd22', '#17becf'];
+  const trim = (v) => String(Number(v.toPrecision(3)));
+  const bytes = (v) => {
+    const units = ['', 'K', 'M', 'G', 'T'];
+    let u = 0;
+    while (v >= 1024 && u < units.length - 1) { v /= 1024; u += 1; }
+    return trim(v) + units[u];
+  };
+  const number = (v) => {
+    const a = Math.abs(v);
+    if (a >= 1e9) return trim(v / 1e9) + 'G';
+    if (a >= 1e6) return trim(v / 1e6) + 'M';
+    if (a >= 1e3) return trim(v / 1e3) + 'k';
+    return trim(v);
+  };
+  // Powers of two across the data, thinned to at most ~10 ticks.
+  const sizeTicks = (axis) => {
+    const lo = Math.max(1, axis.min), hi = axis.max;
+    let first = Math.ceil(Math.log2(lo)), last = Math.floor(Math.log2(hi));
+    let step = 1;
+    while ((last - first) / step > 10) step *= 2;
+    const ticks = [];
+    for (let e = first; e <= last; e += step) ticks.push({ value: Math.pow(2, e) });
+    if (ticks.length) axis.ticks = ticks;
+  };
+  const logTicks = (axis) => {
+    const ticks = [];
+    for (let e = Math.floor(Math.log10(Math.max(axis.min, 1e-12))); Math.pow(10, e) <= axis.max; e++) {
+      if (Math.pow(10, e) >= axis.min) ticks.push({ value: Math.pow(10, e) });
+    }
+    if (ticks.length >= 2) axis.ticks = ticks;
+  };
   let drawn = 0;
-  for (const chart of data.charts) {
-    const canvas = document.getElementById(chart.id);
+  for (const spec of data.charts) {
+    const canvas = document.getElementById(spec.id);
     // marks[i]: point i is flagged (a regression), drawn as a large cross.
-    const datasets = chart.series.map((s, i) => ({
+    const datasets = spec.series.map((s, i) => ({
       label: s.label, data: s.points, borderColor: palette[i % palette.length],
       backgroundColor: palette[i % palette.length], fill: false, tension: 0,
       pointRadius: s.marks ? s.marks.map(m => (m ? 8 : 2)) : 2,
       pointStyle: s.marks ? s.marks.map(m => (m ? 'crossRot' : 'circle')) : 'circle',
-      pointBorderWidth: s.marks ? s.marks.map(m => (m ? 3 : 1)) : 1 }));
-    // xTime: x is seconds since the epoch, labelled as UTC dates; else message size on a log axis.
-    const x = chart.xTime
+      pointBorderWidth: s.marks ? s.marks.map(m => (m ? 3 : 1)) : 1,
+      borderDash: spec.dashed && i % 2 ? [6, 3] : [] }));
+    const y = { type: spec.logY ? 'logarithmic' : 'linear',
+                title: { display: true, text: spec.yLabel },
+                ticks: { callback: (v) => number(v) } };
+    if (spec.logY) y.afterBuildTicks = logTicks;
+    if (spec.yMin !== undefined) y.suggestedMin = spec.yMin;
+    if (spec.yMax !== undefined) y.suggestedMax = spec.yMax;
+    // The size axis spans the data, not the decade around it; xTime: x is seconds since the
+    // epoch, labelled as UTC dates (report --history).
+    const xs = spec.series.flatMap((s) => s.points.map((p) => p.x));
+    const x = spec.xTime
       ? { type: 'linear', title: { display: true, text: 'run start (UTC)' },
           ticks: { callback: v => new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ') } }
-      : { type: 'logarithmic', title: { display: true, text: 'message size (bytes)' } };
-    new Chart(canvas, {
+      : { type: 'logarithmic', title: { display: true, text: 'message size (bytes)' },
+          min: Math.min(...xs), max: Math.max(...xs),
+          afterBuildTicks: sizeTicks, ticks: { callback: (v) => bytes(v) } };
+    const chart = new Chart(canvas, {
       type: 'line',
       data: { datasets: datasets },
       options: {
         animation: false, responsive: true, maintainAspectRatio: false, parsing: true,
-        plugins: { title: { display: true, text: chart.title } },
+        plugins: { title: { display: true, text: spec.title, font: { size: 14 } },
+                   legend: { display: false },
+                   tooltip: { callbacks: { title: (items) => spec.xTime
+                     ? new Date(items[0].parsed.x * 1000).toISOString().slice(0, 16).replace('T', ' ')
+                     : bytes(items[0].parsed.x) + 'B' } } },
         scales: {
           x: x,
-          y: { type: chart.logY ? 'logarithmic' : 'linear',
-               title: { display: true, text: chart.yLabel } } } } });
+          y: y } } });
+    const legend = document.createElement('div');
+    legend.className = 'legend';
+    datasets.forEach((d, i) => {
+      const item = document.createElement('span');
+      item.className = 'legend-item';
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = d.borderColor;
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(d.label));
+      item.addEventListener('click', () => {
+        const visible = chart.isDatasetVisible(i);
+        chart.setDatasetVisibility(i, !visible);
+        item.classList.toggle('off', visible);
+        chart.update();
+      });
+      legend.appendChild(item);
+    });
+    canvas.parentNode.after(legend);
     drawn += 1;
   }
   document.body.setAttribute('data-rendered', String(drawn));
@@ -134,9 +212,11 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
   html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
        << "<title>collbench report</title><style>" << kStyle << "</style>\n<script>" << chartjs
        << "</script></head>\n<body>\n<h1>collbench report</h1>\n";
+  html << summary_table_html(runs);
 
   // Run metadata.
-  html << "<h2>Runs</h2>\n<table><tr><th class=text>file</th><th class=text>timestamp</th>"
+  html << "<h2>Runs</h2>\n<div class=scroll><table><tr><th class=text>file</th><th "
+          "class=text>timestamp</th>"
        << "<th class=text>collbench</th><th class=text>backend</th><th>ranks</th>"
        << "<th class=text>hosts</th><th class=text>MPI</th><th class=text>command</th></tr>\n";
   for (const RunFile& run : runs) {
@@ -157,7 +237,7 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
          << html_escape(hosts) << "</td><td class=text>" << cell("mpi_library")
          << "</td><td class=text>" << cell("command_line") << "</td></tr>\n";
   }
-  html << "</table>\n";
+  html << "</table></div>\n";
 
   // Group rows by collective; a series is one run x configuration.
   std::map<std::string, std::vector<std::pair<std::size_t, const ResultRow*>>> by_collective;
@@ -185,19 +265,25 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
         efficiency[label].push_back({{"x", row->bytes}, {"y", 100.0 * row->busbw / row->ceiling}});
       }
     }
-    auto add_chart = [&](const std::string& title, const std::string& y_label, bool log_y,
-                         const std::map<std::string, nlohmann::json>& series) {
-      if (series.empty()) return;
-      nlohmann::json list = nlohmann::json::array();
-      for (const auto& [label, points] : series)
-        list.push_back({{"label", label}, {"points", points}});
+    auto add_series = [&](const std::string& title, const std::string& y_label, bool log_y,
+                          const nlohmann::json& list) -> nlohmann::json* {
+      if (list.empty()) return nullptr;
       const std::string id = "chart-" + std::to_string(charts.size());
       charts.push_back({{"id", id},
                         {"title", collective + ": " + title},
                         {"yLabel", y_label},
                         {"logY", log_y},
                         {"series", list}});
-      html << "<div class=chart><canvas id=\"" << id << "\"></canvas></div>\n";
+      html << "<div class=chart-box><div class=chart><canvas id=\"" << id
+           << "\"></canvas></div></div>\n";
+      return &charts.back();
+    };
+    auto add_chart = [&](const std::string& title, const std::string& y_label, bool log_y,
+                         const std::map<std::string, nlohmann::json>& series) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& [label, points] : series)
+        list.push_back({{"label", label}, {"points", points}});
+      add_series(title, y_label, log_y, list);
     };
     html << "<h2>" << html_escape(collective) << "</h2>\n<p>Verification: "
          << (!checked ? "<span>not checked</span>"
@@ -205,9 +291,16 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
                       : std::string("<span class=ok>#wrong 0</span>"))
          << "</p>\n<div class=charts>\n";
     add_chart("bus bandwidth", "busbw (GB/s)", false, busbw);
+    add_chart("bus bandwidth, log scale", "busbw (GB/s)", true, busbw);
     add_chart("time per operation", "time (us)", true, time);
     add_chart("efficiency against the ceiling", "busbw / ceiling (%)", false, efficiency);
-    html << "</div>\n<table><tr><th class=text>run</th><th class=text>dtype</th>"
+    if (nlohmann::json* ratio =
+            add_series("busbw ratio against run 1 (above 1: faster; log scale)",
+                       "busbw / run 1's busbw", true, busbw_ratio_series(runs, collective))) {
+      (*ratio)["dashed"] = true;
+    }
+    html << "</div>\n<details><summary>Full table (" << rows.size() << " rows)</summary>\n"
+         << "<table><tr><th class=text>run</th><th class=text>dtype</th>"
          << "<th class=text>redop</th><th class=text>placement</th><th>ranks</th><th>size (B)</th>"
          << "<th>time (us)</th><th>min</th><th>max</th><th>algbw (GB/s)</th>"
          << "<th>busbw (GB/s)</th><th>#wrong</th></tr>\n";
@@ -221,7 +314,7 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
            << (row->wrong > 0 ? " class=bad" : "") << ">"
            << (row->wrong < 0 ? std::string("N/A") : std::to_string(row->wrong)) << "</td></tr>\n";
     }
-    html << "</table>\n";
+    html << "</table></details>\n";
   }
   if (extra) html << extra(charts);
   html << validation_section_html(runs);
@@ -250,7 +343,8 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
                         {"yLabel", "busbw (GB/s)"},
                         {"logY", true},
                         {"series", list}});
-      html << "<div class=chart><canvas id=\"" << id << "\"></canvas></div>\n";
+      html << "<div class=chart-box><div class=chart><canvas id=\"" << id
+           << "\"></canvas></div></div>\n";
     }
     html << "</div>\n";
   }

@@ -20,6 +20,19 @@ std::string status_cell(const std::string& status) {
   return "<td class=\"text " + std::string(css) + "\">" + html_escape(status) + "</td>";
 }
 
+// The warn and fail limits of a threshold check ("below 440" for bandwidth, "above 30" for
+// latency), so a WARN's row shows what it missed and how far it is from failing.
+std::string limit_cells(const nlohmann::json& v) {
+  const std::string direction = json_field_text(v, "limit_direction", "");
+  std::string cells;
+  for (const char* key : {"warn_limit", "fail_limit"}) {
+    const bool number = v.is_object() && v.contains(key) && v[key].is_number();
+    const std::string text = number ? direction + " " + json_field_text(v, key, "") : "-";
+    cells += "<td>" + html_escape(text) + "</td>";
+  }
+  return cells;
+}
+
 }  // namespace
 
 std::string verdict_value_text(const nlohmann::json& value) {
@@ -60,15 +73,16 @@ std::string validation_section_html(const std::vector<RunFile>& runs) {
     if (evidence.empty()) continue;
     html << "<table class=evidence><tr><th class=text>node</th><th class=text>status</th>"
          << "<th class=text>check</th><th class=text>partner</th><th>measured</th>"
-         << "<th>expected</th><th class=text>unit</th><th class=text>detail</th></tr>\n";
+         << "<th>expected</th><th>warn limit</th><th>fail limit</th><th class=text>unit</th>"
+         << "<th class=text>detail</th></tr>\n";
     for (std::size_t i = 0; i < evidence.size() && i < kEvidenceRows; ++i) {
       const nlohmann::json& v = *evidence[i];
       html << "<tr><td class=text>" << field(v, "node", "?") << "</td>"
            << status_cell(json_field_text(v, "status", "?")) << "<td class=text>"
            << field(v, "check", "") << "</td><td class=text>" << field(v, "partner", "")
            << "</td><td>" << field(v, "measured", "-") << "</td><td>" << field(v, "expected", "-")
-           << "</td><td class=text>" << field(v, "unit", "") << "</td><td class=text>"
-           << field(v, "detail", "") << "</td></tr>\n";
+           << "</td>" << limit_cells(v) << "<td class=text>" << field(v, "unit", "")
+           << "</td><td class=text>" << field(v, "detail", "") << "</td></tr>\n";
     }
     html << "</table>\n";
     if (evidence.size() > kEvidenceRows) {

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "results/rank_lines.hpp"
+
 namespace collbench {
 
 std::string format_fixed_width(double value, int width) {
@@ -65,6 +67,7 @@ void TablePrinter::begin_run(const nlohmann::json& run) {
                  run["binding"].value("policy", std::string("?")).c_str(),
                  run["binding"].value("rank0_cpus", std::string("?")).c_str());
   }
+  for (const std::string& line : format_rank_lines(run)) std::fprintf(out_, "# %s\n", line.c_str());
   if (run.contains("ceiling")) {
     std::fprintf(out_, "# ceiling: %.1f GB/s busbw (%s); eff = busbw / ceiling\n",
                  run["ceiling"].value("GBps", 0.0),

@@ -1,5 +1,6 @@
 #include "validation/spec.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -222,21 +223,52 @@ nlohmann::ordered_json spec_to_json(const ValidationSpec& spec) {
 Judged judge(const SpecCheck& check, double busbw_GBps, double time_us) {
   Judged out;
   if (check.is_latency()) {
-    out = {Status::kPass, time_us, *check.max_us, "us"};
+    out.measured = time_us;
+    out.unit = "us";
+    out.fail_limit = *check.max_us;
+    out.warn_limit = check.warn_us;
+    out.higher_is_better = false;
     if (time_us > *check.max_us) {
       out.status = Status::kFail;
     } else if (check.warn_us && time_us > *check.warn_us) {
       out.status = Status::kWarn;
     }
   } else {
-    out = {Status::kPass, busbw_GBps, *check.min_GBps, "GB/s"};
+    out.measured = busbw_GBps;
+    out.unit = "GB/s";
+    out.fail_limit = *check.min_GBps;
+    out.warn_limit = check.warn_GBps;
     if (busbw_GBps < *check.min_GBps) {
       out.status = Status::kFail;
     } else if (check.warn_GBps && busbw_GBps < *check.warn_GBps) {
       out.status = Status::kWarn;
     }
   }
+  out.expected = out.fail_limit;
   return out;
+}
+
+nlohmann::json limits_json(const Judged& judged) {
+  nlohmann::json out = {{"fail_limit", judged.fail_limit},
+                        {"limit_direction", judged.higher_is_better ? "below" : "above"}};
+  if (judged.warn_limit) out["warn_limit"] = *judged.warn_limit;
+  return out;
+}
+
+std::string limits_text(const nlohmann::json& record) {
+  if (!record.contains("fail_limit") || !record["fail_limit"].is_number()) return "";
+  const std::string direction = record.value("limit_direction", std::string("below"));
+  const std::string unit = record.value("unit", std::string());
+  auto number = [&](const nlohmann::json& value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4g", value.get<double>());
+    return std::string(text) + (unit.empty() ? "" : " " + unit);
+  };
+  std::string text;
+  if (record.contains("warn_limit") && record["warn_limit"].is_number()) {
+    text = "warn " + direction + " " + number(record["warn_limit"]) + ", ";
+  }
+  return text + "fail " + direction + " " + number(record["fail_limit"]);
 }
 
 double pcie_link_GBps(int generation, int width) {

@@ -57,9 +57,17 @@ nlohmann::ordered_json spec_to_json(const ValidationSpec& spec);
 struct Judged {
   Status status = Status::kPass;
   double measured = 0;
-  double expected = 0;  // the FAIL threshold
+  double expected = 0;  // the FAIL threshold (records keep it as "expected" for old readers)
   std::string unit;     // "GB/s" or "us"
+  std::optional<double> warn_limit;  // WARN beyond this, when the check has one
+  double fail_limit = 0;             // FAIL beyond this: the same as `expected`
+  bool higher_is_better = true;      // bandwidth; latency checks fail above their limits
 };
+
+// The limits of a judged check as JSON fields: "warn_limit" (when there is one), "fail_limit".
+nlohmann::json limits_json(const Judged& judged);
+// "warn below 440 GB/s, fail below 400 GB/s" / "warn above 30 us, fail above 50 us".
+std::string limits_text(const nlohmann::json& record);
 Judged judge(const SpecCheck& check, double busbw_GBps, double time_us);
 
 // PCIe link bandwidth hwloc reports for a generation and width (GB/s, after line encoding).

@@ -29,7 +29,8 @@ nlohmann::json verdict(const std::string& node, Status status, const std::string
 
 // Copies what a row says about its measurement into a verdict.
 void add_evidence(nlohmann::json& out, const nlohmann::json& row) {
-  for (const char* key : {"phase", "device", "unit", "test", "bytes", "wrong", "round"}) {
+  for (const char* key : {"phase", "device", "unit", "test", "bytes", "wrong", "round",
+                          "warn_limit", "fail_limit", "limit_direction"}) {
     if (row.contains(key)) out[key] = row[key];
   }
 }

@@ -64,6 +64,8 @@ def main():
     parser.add_argument("--check-bus-factor", action="store_true")
     parser.add_argument("--stdout-regex", action="append", default=[])
     parser.add_argument("--stderr-regex", action="append", default=[])
+    parser.add_argument("--stdout-count", nargs=2, action="append", default=[],
+                        metavar=("REGEX", "N"), help="stdout matches REGEX exactly N times")
     parser.add_argument("--max-seconds", type=float)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -88,6 +90,10 @@ def main():
     for pattern in args.stderr_regex:
         if not re.search(pattern, proc.stderr, re.MULTILINE):
             fail(f"stderr does not match {pattern!r}")
+    for pattern, count in args.stdout_count:
+        found = len(re.findall(pattern, proc.stdout, re.MULTILINE))
+        if found != int(count):
+            fail(f"stdout matches {pattern!r} {found} times, expected {count}")
 
     needs_json = args.expect_wrong or args.expect_rows is not None or args.check_bus_factor
     if args.json and (needs_json or args.schema) and args.expect_rc in (0, 1):

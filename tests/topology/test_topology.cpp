@@ -12,42 +12,56 @@
 namespace collbench {
 namespace {
 
-std::string shared(const std::string& name) {
-  return std::string(COLLBENCH_SHARED_FIXTURES) + "/" + name;
-}
-std::string own(const std::string& name) {
+// The fixtures are written by tests/topology/gen_hwloc_fixtures.py (our own machine tables).
+std::string fixture(const std::string& name) {
   return std::string(COLLBENCH_OWN_FIXTURES) + "/" + name;
 }
 
-TEST(Topology, Dgx2) {
-  const NodeTopology n = discover_node(shared("nvidiaDGX2.xml"));
+TEST(Topology, HgxEightGpusTwoSockets) {
+  const NodeTopology n = discover_node(fixture("hgx8-ib8.xml"));
+  EXPECT_EQ(n.hostname, "hgx-base");
   EXPECT_EQ(n.packages, 2);
   EXPECT_EQ(n.numa_nodes, 2);
-  ASSERT_EQ(n.gpus.size(), 16u);
-  EXPECT_GE(n.nvswitches, 6);
-  EXPECT_TRUE(n.nics.empty());
+  EXPECT_EQ(n.cores, 32);
+  EXPECT_EQ(n.pus, 64);
+  EXPECT_EQ(n.cpu_model, "Intel(R) Xeon(R) Platinum 8480+");
+  ASSERT_EQ(n.gpus.size(), 8u);
+  EXPECT_EQ(n.nvswitches, 4);
   for (std::size_t i = 0; i < n.gpus.size(); ++i) {
-    EXPECT_EQ(n.gpus[i].model, "Tesla V100-SXM3-32GB-H");
-    EXPECT_EQ(n.gpus[i].numa, i < 8 ? 0 : 1) << n.gpus[i].pci.busid;
-    EXPECT_FALSE(n.gpus[i].cpus.empty());
-    EXPECT_NEAR(n.gpus[i].pci.link_GBps, 15.75, 0.01);  // PCIe gen3 x16
+    EXPECT_EQ(n.gpus[i].model, "NVIDIA H100 80GB HBM3");
+    EXPECT_EQ(n.gpus[i].numa, i < 4 ? 0 : 1) << n.gpus[i].pci.busid;
+    EXPECT_EQ(n.gpus[i].cpus, i < 4 ? "0-31" : "32-63");
+    EXPECT_NEAR(n.gpus[i].pci.link_GBps, 63.02, 0.01);  // PCIe gen5 x16
+    EXPECT_EQ(n.gpus[i].uuid.rfind("GPU-", 0), 0u);
   }
-  EXPECT_EQ(n.gpus[0].pci.busid, "0000:34:00.0");
-  EXPECT_FALSE(n.gpus[0].uuid.empty());
-  EXPECT_TRUE(degraded_link_warnings(n).empty());
-  const Ceiling c = run_ceiling(n, 1, true);
-  EXPECT_DOUBLE_EQ(c.GBps, 150.0);  // NVLink2: 6 links x 25 GB/s
-  EXPECT_NE(c.tier.find("NVLink2"), std::string::npos);
-  EXPECT_EQ(run_ceiling(n, 1, false).GBps, 0.0);  // host memory: no link ceiling
+  EXPECT_EQ(n.gpus[0].pci.busid, "0000:1d:00.0");
+  EXPECT_NE(n.gpus[0].uuid, n.gpus[1].uuid);
 }
 
-TEST(Topology, Power8FourGpus) {
-  const NodeTopology n = discover_node(shared("power8gpudistances.xml"));
-  EXPECT_EQ(n.gpus.size(), 4u);
+TEST(Topology, Nvl72TrayGraceAndFourGpus) {
+  const NodeTopology n = discover_node(fixture("nvl72-tray.xml"));
+  EXPECT_EQ(n.packages, 2);
+  EXPECT_EQ(n.numa_nodes, 2);
+  EXPECT_EQ(n.cores, 144);
+  ASSERT_EQ(n.gpus.size(), 4u);
+  ASSERT_EQ(n.nics.size(), 4u);
+  EXPECT_EQ(n.nvswitches, 0);  // NVLink leaves the tray: no switch on its PCIe tree
+  for (std::size_t i = 0; i < n.gpus.size(); ++i) {
+    EXPECT_EQ(n.gpus[i].model, "NVIDIA GB200");
+    EXPECT_EQ(n.gpus[i].numa, i < 2 ? 0 : 1);
+    // Every device has its own root port: the nearest NIC is on the same socket (NODE).
+    EXPECT_EQ(n.gpus[i].nics.front().path, PathClass::kNode);
+    EXPECT_EQ(n.nics[n.gpus[i].nics.front().nic].numa, n.gpus[i].numa);
+  }
+  const Ceiling one = run_ceiling(n, 1, true);
+  EXPECT_DOUBLE_EQ(one.GBps, 900.0);  // NVLink5: 18 x 50 GB/s
+  EXPECT_NE(one.tier.find("NVLink5"), std::string::npos);
+  EXPECT_DOUBLE_EQ(run_ceiling(n, 2, true).GBps, 50.0);  // 4 x 400 Gb/s over 4 GPUs
+  EXPECT_TRUE(degraded_link_warnings(n).empty());
 }
 
 TEST(Topology, EightGpusEightInfiniBandNics) {
-  const NodeTopology n = discover_node(own("hgx8-ib8.xml"));
+  const NodeTopology n = discover_node(fixture("hgx8-ib8.xml"));
   ASSERT_EQ(n.gpus.size(), 8u);
   ASSERT_EQ(n.nics.size(), 8u);
   for (const NicInfo& nic : n.nics) {
@@ -79,18 +93,19 @@ TEST(Topology, EightGpusEightInfiniBandNics) {
 }
 
 TEST(Topology, DegradedLinkIsNamed) {
-  const std::vector<std::string> w = degraded_link_warnings(discover_node(own("hgx8-ib8-x8.xml")));
+  const std::vector<std::string> w =
+      degraded_link_warnings(discover_node(fixture("hgx8-ib8-x8.xml")));
   ASSERT_EQ(w.size(), 2u);
-  EXPECT_NE(w[0].find("GPU 0000:39:00.0"), std::string::npos) << w[0];
-  EXPECT_NE(w[0].find("7.9 GB/s"), std::string::npos);
-  EXPECT_NE(w[1].find("NIC 0000:3c:00.0"), std::string::npos) << w[1];
+  EXPECT_NE(w[0].find("GPU 0000:23:00.0"), std::string::npos) << w[0];
+  EXPECT_NE(w[0].find("31.5 GB/s"), std::string::npos) << w[0];  // x8 of gen5
+  EXPECT_NE(w[1].find("NIC 0000:26:00.0"), std::string::npos) << w[1];
 }
 
 TEST(Topology, FingerprintsFindTheOddHost) {
-  const NodeTopology a = discover_node(own("hgx8-ib8.xml"));
-  const NodeTopology b = discover_node(own("hgx8-ib8.xml"));
-  const NodeTopology odd = discover_node(own("hgx8-ib8-7gpu.xml"));
-  const NodeTopology slow = discover_node(own("hgx8-ib8-x8.xml"));
+  const NodeTopology a = discover_node(fixture("hgx8-ib8.xml"));
+  const NodeTopology b = discover_node(fixture("hgx8-ib8.xml"));
+  const NodeTopology odd = discover_node(fixture("hgx8-ib8-7gpu.xml"));
+  const NodeTopology slow = discover_node(fixture("hgx8-ib8-x8.xml"));
   EXPECT_EQ(fingerprint_hash(a), fingerprint_hash(b));
   EXPECT_NE(fingerprint_hash(a), fingerprint_hash(odd));
   EXPECT_NE(fingerprint_hash(a), fingerprint_hash(slow));
@@ -104,7 +119,7 @@ TEST(Topology, FingerprintsFindTheOddHost) {
 
 TEST(Topology, BadXmlIsAUsageError) {
   EXPECT_THROW(discover_node(std::string("/nonexistent.xml")), UsageError);
-  EXPECT_THROW(discover_node(own("../test_topology.cpp")), UsageError);
+  EXPECT_THROW(discover_node(fixture("../test_topology.cpp")), UsageError);
 }
 
 TEST(Topology, LiveMachineAndBinding) {

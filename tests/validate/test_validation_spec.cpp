@@ -103,31 +103,70 @@ TEST(Spec, JudgeBandwidthAndLatency) {
   EXPECT_NEAR(pcie_link_GBps(3, 16), 15.76, 0.01);
 }
 
+TEST(Spec, AWarnShowsBothLimits) {
+  const ValidationSpec spec = parse_spec(good_spec(), "s.json");
+  // Latency: a WARN at 25 us is above the warn limit and below the fail limit; both are shown.
+  const Judged warned = judge(*spec.find(Phase::kNode, "all_reduce", 8), 0, 25);
+  ASSERT_EQ(warned.status, Status::kWarn);
+  nlohmann::json record = {{"unit", warned.unit}};
+  record.update(limits_json(warned));
+  EXPECT_EQ(record["warn_limit"], *warned.warn_limit);
+  EXPECT_EQ(record["fail_limit"], warned.fail_limit);
+  EXPECT_EQ(limits_text(record), "warn above 20 us, fail above 30 us");
+  // Bandwidth: the limits are floors.
+  const Judged low = judge(*spec.find(Phase::kNode, "all_reduce", 268435456), 420, 0);
+  nlohmann::json bw = {{"unit", low.unit}};
+  bw.update(limits_json(low));
+  EXPECT_EQ(limits_text(bw), "warn below 440 GB/s, fail below 400 GB/s");
+  EXPECT_EQ(limits_text({{"measured", 7}}), "");  // a topology check has no limits
+}
+
 nlohmann::json probe(const char* phase, const char* test, int64_t bytes, double busbw,
                      double time_us, int64_t wrong = 0) {
   return {{"type", "probe"},     {"phase", phase},     {"test", test},  {"bytes", bytes},
           {"busbw_GBps", busbw}, {"time_us", time_us}, {"wrong", wrong}};
 }
 
-TEST(MakeSpec, MediansLessAMargin) {
-  const std::vector<nlohmann::json> probes = {
-      probe("node", "all_reduce", 1 << 24, 100, 0), probe("node", "all_reduce", 1 << 24, 90, 0),
-      probe("node", "all_reduce", 1 << 24, 110, 0), probe("node", "all_reduce", 1 << 24, 1, 0, 5),
-      probe("pair", "all_reduce", 8, 0, 20),        probe("pair", "all_reduce", 8, 0, 30),
-      probe("pair", "all_reduce", 8, 0, 40)};
+nlohmann::json probe_with_samples(const char* phase, int64_t bytes, double busbw, double time_us,
+                                  std::vector<double> samples) {
+  nlohmann::json p = probe(phase, "all_reduce", bytes, busbw, time_us);
+  p["samples_us"] = samples;
+  return p;
+}
+
+TEST(MakeSpec, LimitsFromMedianSpreadAndWorstSample) {
+  // Three runs of one node: busbw 100 GB/s at 100 us; samples within 5 %; one corrupt probe.
+  std::vector<nlohmann::json> probes;
+  for (int run = 0; run < 3; ++run) {
+    probes.push_back(probe_with_samples("node", 1 << 24, 100, 100, {95, 100, 105, 98, 102}));
+    probes.push_back(probe_with_samples("pair", 8, 0, 20, {19, 20, 21, 20, 20}));
+  }
+  probes.push_back(probe("node", "all_reduce", 1 << 24, 1, 0, 5));
   const nlohmann::json run = {{"type", "run"},
                               {"node_topology", {{"gpus", 8}, {"nics", 4}, {"gpu_model", "H100"}}}};
   MakeSpecOptions options;
   options.margin = 0.2;
-  const ValidationSpec spec = make_spec(probes, {run, run}, options, {"a.jsonl"});
+  std::vector<std::string> warnings;
+  const ValidationSpec spec = make_spec(probes, {run, run, run}, options, {"a.jsonl"}, &warnings);
+  EXPECT_TRUE(warnings.empty()) << warnings.front();  // 3 runs, 15 samples per check
   ASSERT_EQ(spec.checks.size(), 2u);
   const SpecCheck* bw = spec.find(Phase::kNode, "all_reduce", 1 << 24);
   ASSERT_NE(bw, nullptr);
-  EXPECT_DOUBLE_EQ(*bw->min_GBps, 80);  // median 100 (the corrupt probe left out), less 20%
-  EXPECT_DOUBLE_EQ(*bw->warn_GBps, 90);
+  // Median 100 GB/s; 5th percentile (of 15: the lowest) 100 x 100 / 105 = 95.2 GB/s, less 20 %.
+  EXPECT_DOUBLE_EQ(*bw->min_GBps, 76.2);
+  EXPECT_DOUBLE_EQ(*bw->warn_GBps, 90);  // the median less half the margin
   const SpecCheck* lat = spec.find(Phase::kPair, "all_reduce", 8);
   ASSERT_NE(lat, nullptr);
-  EXPECT_DOUBLE_EQ(*lat->max_us, 37.5);  // median 30 / 0.8
+  EXPECT_DOUBLE_EQ(*lat->max_us,
+                   25.2);  // 95th percentile (of 15: the worst) 21 x 1.2, above 20 / 0.8
+  EXPECT_DOUBLE_EQ(*lat->warn_us, 22.2);  // median / 0.9
+  // The machine passes its own spec on every healthy sample; a 20x slower one fails.
+  for (double t : {95.0, 100.0, 105.0}) {
+    EXPECT_EQ(judge(*bw, 100 * 100 / t, t).status, Status::kPass) << t;
+  }
+  EXPECT_EQ(judge(*bw, 5, 2000).status, Status::kFail);
+  EXPECT_EQ(judge(*lat, 0, 21).status, Status::kPass);
+  EXPECT_EQ(judge(*lat, 0, 400).status, Status::kFail);
   EXPECT_EQ(*spec.topology.gpus, 8);
   EXPECT_EQ(spec.topology.gpu_model, "H100");
   EXPECT_EQ(spec.sources, std::vector<std::string>{"a.jsonl"});
@@ -136,6 +175,33 @@ TEST(MakeSpec, MediansLessAMargin) {
   options.margin = 1.5;
   EXPECT_THROW(make_spec(probes, {}, options, {}), UsageError);
   EXPECT_THROW(make_spec({}, {}, MakeSpecOptions{}, {}), UsageError);
+}
+
+TEST(MakeSpec, TooLittleOrNoisyDataWarns) {
+  // One run, three samples, one of them 10x the others (a busy moment on a shared machine).
+  const std::vector<nlohmann::json> probes = {probe_with_samples("node", 8, 0, 20, {20, 21, 200})};
+  std::vector<std::string> warnings;
+  const ValidationSpec spec =
+      make_spec(probes, {{{"type", "run"}}}, MakeSpecOptions{}, {}, &warnings);
+  ASSERT_EQ(warnings.size(), 3u);
+  EXPECT_NE(warnings[0].find("from 1 run(s)"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[1].find("only 3 samples"), std::string::npos) << warnings[1];
+  EXPECT_NE(warnings[2].find("loose"), std::string::npos) << warnings[2];
+  // The limits never sit below a healthy sample: the busy moment itself passes; beyond the worst
+  // healthy sample plus the margin fails.
+  EXPECT_EQ(judge(spec.checks.at(0), 0, 200).status, Status::kPass);
+  EXPECT_EQ(judge(spec.checks.at(0), 0, 210).status, Status::kWarn);
+  EXPECT_EQ(judge(spec.checks.at(0), 0, 250).status, Status::kFail);
+}
+
+TEST(MakeSpec, DerivedLimitsKeepTheirOrder) {
+  const DerivedLimits lat = derive_latency_limits({10, 11, 12, 13, 50}, 0.2);
+  EXPECT_LE(lat.warn, lat.fail);
+  EXPECT_GE(lat.warn, lat.worst);  // no healthy sample WARNs
+  const DerivedLimits bw = derive_bandwidth_limits({10, 9, 1, 10, 11}, 0.2);
+  EXPECT_GE(bw.warn, bw.fail);
+  EXPECT_GT(bw.fail, 0);
+  EXPECT_LE(bw.warn, bw.worst);
 }
 
 nlohmann::json row(const char* phase, std::vector<int> nodes, const char* status, int round = 0,
