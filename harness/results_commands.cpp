@@ -191,8 +191,12 @@ class HistoryCommand final : public Command {
   }
 
   int check(const HistoryDb& db, const RunFile& run) {
-    int regressions = 0, judged = 0, isolated = 0;
+    int regressions = 0, judged = 0, isolated = 0, inconclusive = 0;
     for (const HistoryJudgement& j : db.check(run, last_, mad_factor_, threshold_)) {
+      if (j.inconclusive) {
+        ++inconclusive;
+        continue;
+      }
       if (!j.enough_history && !j.regression) continue;
       ++judged;
       isolated += j.isolated;
@@ -206,9 +210,14 @@ class HistoryCommand final : public Command {
     if (judged == 0) {
       throw UsageError("nothing to judge: none of the " + std::to_string(run.results.size()) +
                        " rows of " + check_file_ + " has 3 stored values of its configuration in " +
-                       db_ + " (not a pass; add more runs first)");
+                       db_ + (inconclusive ? " and stable samples" : "") +
+                       " (not a pass; add more runs first)");
     }
     std::printf("# %d rows judged against history, %d regressions\n", judged, regressions);
+    if (inconclusive > 0) {
+      std::printf("# %d rows inconclusive: their samples are unstable, not judged either way\n",
+                  inconclusive);
+    }
     if (isolated > 0) {
       std::printf("# %d rows below the band at one size only: noise, not judged a regression\n",
                   isolated);

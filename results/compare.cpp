@@ -9,6 +9,7 @@
 
 #include "core/byte_units.hpp"
 #include "core/errors.hpp"
+#include "core/stability.hpp"
 #include "core/statistics.hpp"
 
 namespace collbench {
@@ -58,6 +59,16 @@ Change judge(const ResultRow& b, const ResultRow& c, const JudgeRule& rule, std:
   if (b.time_us <= 0 || c.time_us <= 0 || b.bytes == 0) return Change::kSame;
   const Judgement j = judge_values(judged_samples(b), judged_samples(c), false, rule);
   if (details) *details = j;
+  // Unstable samples on either side: the medians are not to be trusted, whatever they say.
+  if (!b.stable.value_or(true) || !c.stable.value_or(true)) {
+    if (why) {
+      *why = std::string("unstable samples in the ") +
+             (!b.stable.value_or(true) && !c.stable.value_or(true) ? "baseline and current run"
+              : !b.stable.value_or(true)                           ? "baseline"
+                                                                   : "current run");
+    }
+    return Change::kInconclusive;
+  }
   if (j.change == Change::kWorse && why) {
     char text[160];
     std::snprintf(text, sizeof text,
@@ -84,8 +95,12 @@ std::vector<ResultRow> pool_by_configuration(const std::vector<ResultRow>& rows,
     into.time_us_min = std::min(into.time_us_min, row.time_us_min);
     into.time_us_max = std::max(into.time_us_max, row.time_us_max);
     if (row.wrong >= 0) into.wrong = std::max<int64_t>(into.wrong, 0) + row.wrong;
+    if (row.stable) into.stable = false;  // judged again below, over the pooled samples
   }
   for (ResultRow& row : pooled) {
+    if (row.stable && row.samples_us.size() > 1) {
+      row.stable = assess_stability(row.samples_us).stable.value_or(*row.stable);
+    }
     if (row.samples_us.size() <= 1) continue;
     // Bandwidths scale with 1 / time for a fixed configuration, so the ratio carries over.
     const double time_us = median(row.samples_us);
@@ -194,6 +209,7 @@ Comparison compare_runs(const RunFile& baseline_file, const RunFile& current_fil
     s.better += r.change == Change::kBetter;
     s.same += r.change == Change::kSame;
     s.worse += r.change == Change::kWorse;
+    s.inconclusive += r.change == Change::kInconclusive;
     log_ratio_sum[r.current.collective] += std::log(r.busbw_ratio);
   }
   for (const ResultRow& row : baseline_rows) {

@@ -43,6 +43,7 @@ struct ComparedRow {
 struct CollectiveSummary {
   std::string collective;
   int rows = 0, better = 0, same = 0, worse = 0;
+  int inconclusive = 0;  // unstable samples on either side: not judged
   double geomean_busbw_ratio = 1;
 };
 

@@ -29,11 +29,20 @@ std::string rule_text(const JudgeRule& rule) {
 }
 
 std::string verdict_line(const Comparison& c) {
-  int worse = 0;
-  for (const ComparedRow& r : c.rows) worse += r.change == Change::kWorse;
-  return c.regressed() ? "REGRESSION: " + std::to_string(worse) + " of " +
-                             std::to_string(c.rows.size()) + " rows are worse"
-                       : "no regression";
+  int worse = 0, inconclusive = 0;
+  for (const ComparedRow& r : c.rows) {
+    worse += r.change == Change::kWorse;
+    inconclusive += r.change == Change::kInconclusive;
+  }
+  std::string line = c.regressed() ? "REGRESSION: " + std::to_string(worse) + " of " +
+                                         std::to_string(c.rows.size()) + " rows are worse"
+                                   : "no regression";
+  // Unstable rows were not judged either way: say so, so a clean verdict does not hide them.
+  if (inconclusive > 0) {
+    line += "; " + std::to_string(inconclusive) + " of " + std::to_string(c.rows.size()) +
+            " rows inconclusive (unstable samples)";
+  }
+  return line;
 }
 
 }  // namespace
@@ -45,9 +54,11 @@ std::string format_comparison_text(const Comparison& c, bool markdown) {
     for (const CollectiveSummary& s : c.summaries) {
       std::snprintf(
           line, sizeof line,
-          markdown ? "| %s | %d | %d | %d | %d | %.3f |\n"
-                   : "# %-15s rows %d: better %d, same %d, worse %d; busbw ratio (geomean) %.3f\n",
-          s.collective.c_str(), s.rows, s.better, s.same, s.worse, s.geomean_busbw_ratio);
+          markdown ? "| %s | %d | %d | %d | %d | %d | %.3f |\n"
+                   : "# %-15s rows %d: better %d, same %d, worse %d, inconclusive %d; busbw ratio "
+                     "(geomean) %.3f\n",
+          s.collective.c_str(), s.rows, s.better, s.same, s.worse, s.inconclusive,
+          s.geomean_busbw_ratio);
       out += line;
     }
   };
@@ -79,8 +90,8 @@ std::string format_comparison_text(const Comparison& c, bool markdown) {
     if (!c.ignored.empty()) out += "Matched ignoring: " + c.ignored + "  \n";
     out += "Rule: " + rule_text(c.rule) + "\n\n";
     out +=
-        "| collective | rows | better | same | worse | busbw ratio (geomean) |\n"
-        "|---|---:|---:|---:|---:|---:|\n";
+        "| collective | rows | better | same | worse | inconclusive | busbw ratio (geomean) |\n"
+        "|---|---:|---:|---:|---:|---:|---:|\n";
     add_summaries();
     out += "\n";
     out += header_row;
@@ -148,6 +159,7 @@ nlohmann::json comparison_to_json(const Comparison& c) {
                          {"better", s.better},
                          {"same", s.same},
                          {"worse", s.worse},
+                         {"inconclusive", s.inconclusive},
                          {"geomean_busbw_ratio", s.geomean_busbw_ratio}});
   }
   return {{"rows", rows},

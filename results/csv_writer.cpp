@@ -29,8 +29,7 @@ void CsvWriter::add(const std::vector<ResultRecord>& row) {
                   static_cast<long long>(r.bytes), static_cast<long long>(r.count), r.nranks,
                   r.inplace ? 1 : 0, r.memory.c_str(), r.cycle, r.time_us, r.time_us_min,
                   r.time_us_max, r.algbw_GBps, r.busbw_GBps, static_cast<long long>(r.wrong),
-                  r.samples_us.size(),
-                  r.stability.stable ? (*r.stability.stable ? "1" : "0") : "");
+                  r.samples_us.size(), r.stability.stable ? (*r.stability.stable ? "1" : "0") : "");
     text += line;
   }
   out_.write(text);

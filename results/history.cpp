@@ -249,7 +249,10 @@ HistoryJudgement judge_against_history(const ResultRow& row, const std::vector<d
   j.row = row;
   j.history_points = static_cast<int>(values.size());
   j.enough_history = values.size() >= 3 && row.bytes > 0;
-  if (!values.empty()) {
+  // An unstable row's median is not to be trusted: neither a regression nor a pass (wrong data
+  // still is one).
+  j.inconclusive = !row.stable.value_or(true) && row.wrong <= 0;
+  if (!values.empty() && !j.inconclusive) {
     // The one judging rule (results/judging.hpp), shared with compare: the band is
     // max(PCT% x median, K x 1.4826 x MAD), i.e. floor = median - band in GB/s.
     JudgeRule rule;

@@ -42,7 +42,8 @@ struct HistoryJudgement {
   double median = 0, mad = 0, floor = 0;  // regression when busbw < floor
   bool regression = false;
   bool enough_history = false;
-  bool isolated = false;  // below the floor at this size only: noise (results/judging.hpp)
+  bool inconclusive = false;  // the row's samples are unstable: not judged (core/stability.hpp)
+  bool isolated = false;      // below the floor at this size only: noise (results/judging.hpp)
 };
 
 class HistoryDb {

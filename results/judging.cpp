@@ -16,6 +16,8 @@ const char* change_name(Change change) {
       return "same";
     case Change::kWorse:
       return "worse";
+    case Change::kInconclusive:
+      return "inconclusive";
   }
   return "same";
 }
@@ -89,7 +91,10 @@ void require_neighbour_agreement(std::vector<SizedChange>& rows) {
     std::vector<Change> judged;
     for (const SizedChange* s : sizes) judged.push_back(*s->change);
     for (std::size_t i = 0; i < sizes.size(); ++i) {
-      if (judged[i] == Change::kSame || sizes[i]->wrong_data) continue;
+      if (judged[i] == Change::kSame || judged[i] == Change::kInconclusive ||
+          sizes[i]->wrong_data) {
+        continue;
+      }
       const bool before = i > 0 && judged[i - 1] == judged[i];
       const bool after = i + 1 < sizes.size() && judged[i + 1] == judged[i];
       if (before || after) continue;

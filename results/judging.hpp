@@ -22,7 +22,9 @@
 
 namespace collbench {
 
-enum class Change { kBetter, kSame, kWorse };
+// kInconclusive: a side's samples are unstable (core/stability.hpp), so neither a change nor its
+// absence can be told from noise; never a regression, never counted as a pass.
+enum class Change { kBetter, kSame, kWorse, kInconclusive };
 const char* change_name(Change change);
 
 struct JudgeRule {

@@ -100,6 +100,7 @@ ResultRow parse_result(const nlohmann::json& r, const std::string& path, int lin
     }
   }
   if (row.samples_us.empty()) row.samples_us = {row.time_us};
+  if (r.contains("stable")) row.stable = exact<bool>(r["stable"], "stable", path, line);
   row.source = path + ":" + std::to_string(line);
   return row;
 }

@@ -2,6 +2,7 @@
 // Reads collbench JSON Lines files for compare, history, report and export. Every problem is
 // reported as "FILE:LINE: reason" in a UsageError (exit 2), never a crash: malformed JSON, a
 // truncated last line, an unknown schema version, a result record missing a field.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ struct ResultRow {
   double ceiling = 0;  // 0 when the run had none
   int64_t wrong = -1;
   std::vector<double> samples_us;  // the timed samples; {time_us} when the record has none
-  std::string source;              // FILE:LINE, for messages
+  std::optional<bool> stable;  // the record's own verdict (core/stability.hpp); none in old files
+  std::string source;          // FILE:LINE, for messages
 
   // What must match for two rows to be comparable.
   std::string config_key() const;
