@@ -380,6 +380,13 @@ class ValidateCommand final : public Command {
     }
     int failed = 0;
     for (Status s : verdicts.node_status) failed += s == Status::kFail;
+    int inconclusive = 0;
+    for (const nlohmann::json& row : rows) inconclusive += row.value("inconclusive", false) ? 1 : 0;
+    if (inconclusive > 0) {
+      std::printf(
+          "# %d probe(s) inconclusive: missed a limit with unstable samples (WARN, not FAIL)\n",
+          inconclusive);
+    }
     std::printf("# fleet: %s\n# verdict: %s (%d of %d nodes FAIL)\n",
                 status_name(verdicts.fleet_status), status_name(verdicts.overall), failed,
                 run.nodes());

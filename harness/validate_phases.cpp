@@ -190,6 +190,7 @@ Status ValidationRun::probe(Runtime& group, Phase phase, const std::vector<int>&
                           {"busbw_GBps", r.busbw_GBps},
                           {"samples_us", r.samples_us},
                           {"wrong", r.wrong}};
+    if (r.stability.stable) row["stable"] = *r.stability.stable;
     if (round > 0) row["round"] = round;
     if (!device.empty()) row["device"] = device;
     Status status = Status::kPass;
@@ -202,6 +203,13 @@ Status ValidationRun::probe(Runtime& group, Phase phase, const std::vector<int>&
       row.update(
           {{"measured", judged.measured}, {"expected", judged.expected}, {"unit", judged.unit}});
       row.update(limits_json(judged));
+      // Unstable samples cannot condemn a node: a miss on noise alone is inconclusive, a WARN
+      // that says so (core/stability.hpp), never a FAIL.
+      if (status == Status::kFail && !r.stability.stable.value_or(true)) {
+        status = Status::kWarn;
+        row["inconclusive"] = true;
+        row["detail"] = "inconclusive: unstable samples";
+      }
     } else if (p.bytes <= kLatencyBytes) {
       row.update({{"measured", r.time_us}, {"expected", nullptr}, {"unit", "us"}});
     } else {

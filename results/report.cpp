@@ -142,6 +142,14 @@ constexpr const char* kScript = R"js(
 })();
 )js";
 
+// How far a row's samples agree (core/stability.hpp): "unstable" rows are not to be trusted.
+std::string stability_cell(const ResultRow& row) {
+  const std::string count = std::to_string(row.samples_us.size());
+  if (!row.stable) return "<td class=text>" + count + "</td>";
+  if (*row.stable) return "<td class=text>" + count + ", stable</td>";
+  return "<td class=\"text bad\">" + count + ", unstable</td>";
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -303,7 +311,7 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
          << "<table><tr><th class=text>run</th><th class=text>dtype</th>"
          << "<th class=text>redop</th><th class=text>placement</th><th>ranks</th><th>size (B)</th>"
          << "<th>time (us)</th><th>min</th><th>max</th><th>algbw (GB/s)</th>"
-         << "<th>busbw (GB/s)</th><th>#wrong</th></tr>\n";
+         << "<th>busbw (GB/s)</th><th>#wrong</th><th class=text>samples</th></tr>\n";
     for (const auto& [run, row] : rows) {
       html << "<tr><td class=text>" << html_escape(runs[run].label()) << "</td><td class=text>"
            << html_escape(row->dtype) << "</td><td class=text>" << html_escape(row->redop)
@@ -312,7 +320,8 @@ std::string make_report_html(const std::vector<RunFile>& runs, const std::string
            << fixed(row->time_us_min, 2) << "</td><td>" << fixed(row->time_us_max, 2) << "</td><td>"
            << fixed(row->algbw, 3) << "</td><td>" << fixed(row->busbw, 3) << "</td><td"
            << (row->wrong > 0 ? " class=bad" : "") << ">"
-           << (row->wrong < 0 ? std::string("N/A") : std::to_string(row->wrong)) << "</td></tr>\n";
+           << (row->wrong < 0 ? std::string("N/A") : std::to_string(row->wrong)) << "</td>"
+           << stability_cell(*row) << "</tr>\n";
     }
     html << "</table></details>\n";
   }
