@@ -25,6 +25,7 @@
 #include "runtime/runtime.hpp"
 #include "validation/make_spec.hpp"
 #include "validation/topology_check.hpp"
+#include "validation/verdict_stream.hpp"
 #include "validation/verdicts.hpp"
 
 namespace collbench {
@@ -236,7 +237,12 @@ class ValidateCommand final : public Command {
       record["schema_version"] = kSchemaVersion;
       if (json) json->write(record);
     };
-    run.set_step_listener([&](std::vector<nlohmann::json>& rows, const std::string& progress) {
+    VerdictStream verdicts_so_far(names);
+    auto write_verdicts = [&](const std::vector<nlohmann::json>& verdicts) {
+      for (const nlohmann::json& v : verdicts) write(v);
+    };
+    run.set_step_listener([&](std::vector<nlohmann::json>& rows, const std::string& progress,
+                              const std::vector<std::string>& settled) {
       mark_odd_fingerprints(rows);
       if (!run_written) {
         if (!run.node_topology().is_null()) run_record["node_topology"] = run.node_topology();
@@ -249,12 +255,21 @@ class ValidateCommand final : public Command {
         if (json) json->write(run_record);
         run_written = true;
       }
-      for (nlohmann::json row : rows) write(name_nodes(row, names));
+      for (const nlohmann::json& row : rows) write(name_nodes(row, names));
+      // Verdicts of the phases this step completed go out now: a later hang cannot take them.
+      const std::vector<nlohmann::json> settled_verdicts = verdicts_so_far.add_step(rows, settled);
+      write_verdicts(settled_verdicts);
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::printf(
-          "# progress %6.1f s: %s%s\n", seconds, progress.c_str(),
-          json ? (", " + std::to_string(rows.size()) + " records to " + partial).c_str() : "");
+      std::string written;
+      if (json) {
+        written =
+            ", " + std::to_string(rows.size() + settled_verdicts.size()) + " records to " + partial;
+        if (!settled_verdicts.empty()) {
+          written += " (" + std::to_string(settled_verdicts.size()) + " verdicts)";
+        }
+      }
+      std::printf("# progress %6.1f s: %s%s\n", seconds, progress.c_str(), written.c_str());
       std::fflush(stdout);
     });
     run.run();
@@ -263,11 +278,9 @@ class ValidateCommand final : public Command {
     if (runtime.is_root()) {
       const ValidationVerdicts verdicts = build_verdicts(rows, names);
       for (nlohmann::json& row : rows) row = name_nodes(row, names);
+      write_verdicts(verdicts_so_far.finish());
       int judged = 0;
-      for (const nlohmann::json& v : verdicts.records) {
-        write(v);
-        judged += v.value("check", "") == "overall";
-      }
+      for (const nlohmann::json& v : verdicts.records) judged += v.value("check", "") == "overall";
       std::printf("# progress: nodes judged %d/%d\n", judged, run.nodes());
       print(run, rows, verdicts);
       if (json) json->end_run();  // FILE.partial becomes FILE

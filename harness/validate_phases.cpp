@@ -36,7 +36,8 @@ ValidationRun::ValidationRun(Runtime& world, const ValidateOptions& options)
   }
 }
 
-void ValidationRun::finish_step(const std::string& progress) {
+void ValidationRun::finish_step(const std::string& progress,
+                                const std::vector<std::string>& settled) {
   world_.barrier("validate: " + progress);
   std::string mine;
   for (std::size_t i = rows_sent_; i < rows_.size(); ++i) mine += rows_[i].dump() + "\n";
@@ -50,7 +51,7 @@ void ValidationRun::finish_step(const std::string& progress) {
       if (!line.empty()) step.push_back(nlohmann::json::parse(line));
     }
   }
-  if (listener_) listener_(step, progress);
+  if (listener_) listener_(step, progress, settled);
   gathered_.insert(gathered_.end(), step.begin(), step.end());
 }
 
@@ -325,8 +326,9 @@ void ValidationRun::node_phase() {
   }
   probe(*group, Phase::kNode, {node_}, "", 0);
   group.reset();
-  finish_step("node phase: " + std::to_string(nodes_) + " of " + std::to_string(nodes_) +
-              " nodes measured");
+  finish_step(
+      "node phase: " + std::to_string(nodes_) + " of " + std::to_string(nodes_) + " nodes measured",
+      {"topology", "copy", "node"});
 }
 
 void ValidationRun::pair_phase() {
@@ -361,8 +363,10 @@ void ValidationRun::pair_phase() {
     group.reset();
     pairs_done += rounds[r].size();
     finish_step("pairs " + std::to_string(pairs_done) + "/" + std::to_string(total_pairs) +
-                " done (round " + std::to_string(r + 1) + " of " + std::to_string(rounds.size()) +
-                (rails ? ", with rails)" : ")"));
+                    " done (round " + std::to_string(r + 1) + " of " +
+                    std::to_string(rounds.size()) + (rails ? ", with rails)" : ")"),
+                r + 1 == rounds.size() ? std::vector<std::string>{"pair", "rail"}
+                                       : std::vector<std::string>{});
   }
 }
 
@@ -374,7 +378,8 @@ void ValidationRun::fleet_phase() {
   verdict.max[0] = world_.is_root() && fleet == Status::kFail ? 1.0 : 0.0;
   const bool fleet_failed = world_.sync(verdict, "validate: fleet verdict").max[0] > 0;
   finish_step(std::string("fleet measured: ") +
-              (fleet_failed ? (nodes_ >= 2 ? "short, bisecting" : "short") : "passes"));
+                  (fleet_failed ? (nodes_ >= 2 ? "short, bisecting" : "short") : "passes"),
+              {"fleet"});
   if (!fleet_failed || nodes_ < 2) return;
 
   // Bisect: every half of every failing set is measured at once, on its own communicator.

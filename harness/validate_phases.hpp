@@ -27,10 +27,12 @@ class ValidationRun {
   // On the root: every rank's rows (probe records, "nodes" as indices) and the node names.
   std::vector<nlohmann::json> gather_rows();
   // Called on the root after each step (the node phase, each pairing round, the fleet, each
-  // bisection round) with that step's new rows and a progress line ("pairs 6/12 done ..."), so
-  // finished results reach the output before a later step can hang.
+  // bisection round) with that step's new rows, a progress line ("pairs 6/12 done ...") and the
+  // row phases whose evidence the step completed ("node", "pair", ...), so finished results and
+  // the verdicts they settle reach the output before a later step can hang.
   using StepListener =
-      std::function<void(std::vector<nlohmann::json>& rows, const std::string& progress)>;
+      std::function<void(std::vector<nlohmann::json>& rows, const std::string& progress,
+                         const std::vector<std::string>& settled_phases)>;
   void set_step_listener(StepListener listener) { listener_ = std::move(listener); }
   const std::vector<std::string>& node_names() const { return names_; }
   int nodes() const { return nodes_; }
@@ -56,7 +58,7 @@ class ValidationRun {
   const SpecCheck* check_for(Phase phase, const Probe& probe, int group_nodes) const;
   // Collective over the job: a named barrier (a stuck rank is named, not waited for), then one
   // gather of the rows every rank produced since the last step.
-  void finish_step(const std::string& progress);
+  void finish_step(const std::string& progress, const std::vector<std::string>& settled = {});
 
   Runtime& world_;
   const ValidateOptions& options_;

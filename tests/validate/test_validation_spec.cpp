@@ -2,11 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "core/errors.hpp"
 #include "validation/make_spec.hpp"
 #include "validation/spec.hpp"
 #include "validation/topology_check.hpp"
+#include "validation/verdict_stream.hpp"
 #include "validation/verdicts.hpp"
 
 namespace collbench {
@@ -280,6 +282,51 @@ TEST(Verdicts, OneSlowPairWarnsAndFailsNoOne) {
     }
   }
   EXPECT_EQ(pair_records, 1);
+}
+
+// Verdicts leave as their phase settles: the node phase's right after it, the pairs' only after the
+// last round (a pair verdict judges across partners), the per-node overall records at the end;
+// together exactly the records build_verdicts makes from all rows, each once.
+TEST(Verdicts, StreamedAsPhasesSettle) {
+  const std::vector<std::string> names = {"n0", "n1", "n2", "n3"};
+  VerdictStream stream(names);
+  std::vector<nlohmann::json> all = {row("node", {0}, "PASS"), row("node", {1}, "WARN"),
+                                     row("node", {2}, "FAIL"), row("node", {3}, "PASS")};
+  std::set<std::string> streamed;
+  auto keep = [&](const std::vector<nlohmann::json>& records) {
+    for (const nlohmann::json& v : records) {
+      EXPECT_TRUE(streamed.insert(v.dump()).second) << "handed out twice: " << v.dump();
+    }
+    return records;
+  };
+  std::vector<nlohmann::json> out = keep(stream.add_step(all, {"topology", "copy", "node"}));
+  ASSERT_EQ(out.size(), 2u);
+  for (const nlohmann::json& v : out) {
+    EXPECT_EQ(v["phase"], "node");
+    EXPECT_NE(v["check"], "overall");
+  }
+  // Round 1 of 2: node 2 fails with its partner, but which node is bad is not known yet.
+  const std::vector<nlohmann::json> round1 = {row("pair", {0, 2}, "FAIL", 1),
+                                              row("pair", {1, 3}, "PASS", 1)};
+  all.insert(all.end(), round1.begin(), round1.end());
+  EXPECT_TRUE(keep(stream.add_step(round1, {})).empty()) << "no pair verdict before the last round";
+  const std::vector<nlohmann::json> round2 = {row("pair", {1, 2}, "FAIL", 2),
+                                              row("pair", {0, 3}, "PASS", 2)};
+  all.insert(all.end(), round2.begin(), round2.end());
+  out = keep(stream.add_step(round2, {"pair", "rail"}));
+  ASSERT_FALSE(out.empty());
+  for (const nlohmann::json& v : out) EXPECT_EQ(v["phase"], "pair") << v.dump();
+  const std::size_t early = stream.handed_out();
+  const std::vector<nlohmann::json> rest = keep(stream.finish());
+  ASSERT_EQ(rest.size(), names.size()) << "only the overall records are left";
+  for (const nlohmann::json& v : rest) EXPECT_EQ(v["check"], "overall");
+
+  EXPECT_EQ(early + rest.size(), stream.handed_out());
+  const ValidationVerdicts whole = build_verdicts(all, names);
+  std::set<std::string> expected;
+  for (const nlohmann::json& v : whole.records) expected.insert(v.dump());
+  EXPECT_EQ(streamed, expected);
+  EXPECT_EQ(whole.node_status[2], Status::kFail);
 }
 
 TEST(Verdicts, OddFingerprintWarns) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A node that hangs after the node phase costs only the step it hangs in: `collbench validate -J
 FILE` ends with exit 3 naming the stuck rank, FILE.partial holds the run record and the node
-phase's probes of every node (written as that step ended), and an older FILE is left as it was.
+phase's probes and FAIL verdicts of every node (written as that step ended), and an older FILE is
+left as it was.
 
 Usage: validate_stuck_partial.py --workdir DIR --stuck-rank R --nodes N -- launcher... collbench
 """
@@ -33,9 +34,15 @@ def main():
         handle.write(old)
     if os.path.exists(out + ".partial"):
         os.remove(out + ".partial")
+    # A spec no node can meet, so the node phase settles FAIL verdicts before the hang.
+    spec = os.path.join(args.workdir, "unreachable.json")
+    with open(spec, "w", encoding="utf-8") as handle:
+        json.dump({"collbench_spec": 1, "name": "unreachable", "checks": [
+            {"phase": "node", "test": "all_reduce", "bytes": 4096, "min_GBps": 1e6},
+            {"phase": "pair", "test": "all_reduce", "bytes": 4096, "min_GBps": 1e6}]}, handle)
     # The stalling rank hangs only in groups of 4 ranks or more: the pairs, after the node phase.
     env = dict(os.environ, COLLBENCH_TEST_STALL_MIN_RANKS="4")
-    done = subprocess.run(command + ["validate", "--ranks-per-node", "2", "--bytes", "4K", "-n", "2",
+    done = subprocess.run(command + ["validate", "--ranks-per-node", "2", "--spec", spec, "-n", "2",
                                      "-w", "1", "--repeat", "2", "--backend", "test-stall",
                                      "--fault-rank", str(args.stuck_rank), "-T", "5", "-J", out],
                           capture_output=True, text=True, timeout=120, env=env)
@@ -58,6 +65,14 @@ def main():
                 if r.get("type") == "probe" and r.get("phase") == "node"}
     if len(measured) != args.nodes:
         fail(f"the partial file should hold the node phase of all {args.nodes} nodes: {measured}")
+    # The node phase's verdicts are settled when it ends: written before the hang, not lost with it.
+    failed = {r["node"] for r in records if r.get("type") == "verdict" and r.get("phase") == "node"
+              and r.get("status") == "FAIL"}
+    if len(failed) != args.nodes:
+        fail(f"the partial file should hold the node phase's FAIL verdicts of all {args.nodes} "
+             f"nodes: {sorted(failed)}")
+    if any(r.get("type") == "verdict" and r.get("phase") == "pair" for r in records):
+        fail("no pair verdict can be settled before the pair phase finishes")
     print(f"stuck after the node phase: exit 3, {len(records)} records kept in {out}.partial, "
           f"{out} unchanged")
 
