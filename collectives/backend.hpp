@@ -82,6 +82,14 @@ class Backend {
   virtual std::optional<std::string> unsupported(Collective collective, DType dtype,
                                                  RedOp op) const = 0;
 
+  // Why this backend cannot run `collective` in place (nullopt: it can). The harness then
+  // measures that collective out of place only and names the skipped placement in the table
+  // header and the run record: a placement the library leaves undefined never produces a row.
+  virtual std::optional<std::string> inplace_unsupported(Collective collective) const {
+    (void)collective;
+    return std::nullopt;
+  }
+
   // Runs (or enqueues) one operation.
   virtual void run(const OpArgs& args) = 0;
   // Completes every operation started so far (device backends synchronise their stream).

@@ -88,6 +88,8 @@ std::unique_ptr<Backend> create_backend(std::string_view name, Runtime& runtime,
     throw UsageError("unknown backend '" + resolved + "' (choose from " + backend_names() + ")");
   }
   check_backend_options(*entry, config.options);
+  // A GPU CUDA cannot use is the machine's problem, not the backend's: CUDA's reason alone.
+  if (auto why = gpu_unusable(resolved, config)) throw UsageError(*why);
   if (auto why = entry->unavailable(config)) {
     throw UsageError("backend " + resolved + " is unavailable: " + *why);
   }

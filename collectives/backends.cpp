@@ -1,6 +1,9 @@
 #include "collectives/backends.hpp"
 
 #include "core/version.hpp"
+#if COLLBENCH_HAVE_CUDA
+#include "collectives/cuda/cuda_usable.hpp"
+#endif
 #if COLLBENCH_HAVE_MPI
 #include "collectives/custom/custom_backend.hpp"
 #include "collectives/mpi/mpi_backend.hpp"
@@ -10,6 +13,17 @@
 #endif
 
 namespace collbench {
+
+std::optional<std::string> gpu_unusable(std::string_view backend, const BackendConfig& config) {
+#if COLLBENCH_HAVE_CUDA
+  const bool nccl = COLLBENCH_HAVE_NCCL && backend == "nccl";
+  if (config.memory == MemoryKind::kDevice || nccl) return cuda_unusable_reason();
+#else
+  (void)backend;
+  (void)config;
+#endif
+  return std::nullopt;
+}
 
 std::vector<BackendEntry> builtin_backends() {
   std::vector<BackendEntry> entries;

@@ -7,6 +7,9 @@
 //   test-hang     never returns from run(): every rank is blocked inside a collective and the
 //                 watchdog ends the run
 //   test-slow     sleeps 20 ms inside every operation: a slow GPU, NIC or link, for validate
+//   test-no-inplace  declares all_to_all and sendrecv unsupported in place, as NCCL's are, and
+//                 corrupts the output on the faulty rank if the harness runs them in place
+//                 anyway: an undefined placement must never produce a row
 // --fault-rank names the rank as a rank of the whole job, so the fault stays on one rank when
 // `collbench validate` runs the backend on groups of ranks.
 #include <array>
@@ -21,7 +24,7 @@
 namespace collbench {
 namespace {
 
-enum class Fault { kCorrupt, kStall, kHang, kSlow };
+enum class Fault { kCorrupt, kStall, kHang, kSlow, kNoInplace };
 
 constexpr auto kSlowDelay = std::chrono::milliseconds(20);
 
@@ -35,6 +38,12 @@ class FaultBackend final : public Backend {
   std::optional<std::string> unsupported(Collective c, DType d, RedOp o) const override {
     return inner_->unsupported(c, d, o);
   }
+  std::optional<std::string> inplace_unsupported(Collective c) const override {
+    if (fault_ == Fault::kNoInplace && (c == Collective::kAllToAll || c == Collective::kSendRecv)) {
+      return "test-no-inplace: " + std::string(collective_spec(c).name) + " is undefined in place";
+    }
+    return inner_->inplace_unsupported(c);
+  }
   int64_t inplace_output_offset(const CollectiveSpec& spec, const BufferLayout& layout,
                                 int rank) const override {
     return inner_->inplace_output_offset(spec, layout, rank);
@@ -45,7 +54,9 @@ class FaultBackend final : public Backend {
     if (faulty_ && fault_ == Fault::kHang) stall_forever();
     if (faulty_ && fault_ == Fault::kSlow) std::this_thread::sleep_for(kSlowDelay);
     inner_->run(args);
-    if (faulty_ && fault_ == Fault::kCorrupt && args.layout.recv_count > 0) {
+    const bool undefined = fault_ == Fault::kNoInplace && args.inplace &&
+                           inplace_unsupported(args.collective).has_value();
+    if (faulty_ && (fault_ == Fault::kCorrupt || undefined) && args.layout.recv_count > 0) {
       const CollectiveSpec& spec = collective_spec(args.collective);
       const int64_t offset = args.inplace
                                  ? inner_->inplace_output_offset(spec, args.layout, rank_) -
@@ -115,7 +126,9 @@ std::vector<BackendEntry> test_fault_backend_entries() {
       fault_entry("test-corrupt", "mpi, with one bit flipped on one rank", Fault::kCorrupt),
       fault_entry("test-stall", "mpi, with one rank stuck after its operations", Fault::kStall),
       fault_entry("test-hang", "mpi, with one rank stuck inside an operation", Fault::kHang),
-      fault_entry("test-slow", "mpi, with one rank 20 ms late in every operation", Fault::kSlow)};
+      fault_entry("test-slow", "mpi, with one rank 20 ms late in every operation", Fault::kSlow),
+      fault_entry("test-no-inplace", "mpi, with in-place all_to_all and sendrecv undefined",
+                  Fault::kNoInplace)};
 }
 
 }  // namespace collbench

@@ -8,6 +8,7 @@
 #include <functional>
 #include <sstream>
 
+#include "collectives/cuda/cuda_usable.hpp"
 #include "collectives/cuda/device_memory.hpp"
 #include "collectives/cuda/gpu_info.hpp"
 #include "core/errors.hpp"
@@ -250,9 +251,8 @@ class DeviceBaselines {
 }  // namespace
 
 std::vector<CopyRow> run_copy_baselines(const CopyOptions& options) {
-  std::string why;
-  const int visible = visible_device_count(&why);
-  if (visible == 0) throw UsageError("no CUDA device visible (" + why + ")");
+  if (auto why = cuda_unusable_reason()) throw UsageError(*why);
+  const int visible = visible_device_count();
   std::vector<int> devices = options.devices;
   if (devices.empty()) {
     for (int d = 0; d < visible; ++d) devices.push_back(d);

@@ -79,6 +79,31 @@ std::vector<std::string> validate_against_ranks(RunOptions& options, const Backe
   return notes;
 }
 
+Placements placements_for(const RunOptions& options, const Backend& backend,
+                          Collective collective) {
+  Placements out{options.out_of_place, options.inplace, std::nullopt};
+  if (!options.inplace) return out;
+  out.inplace_skipped = backend.inplace_unsupported(collective);
+  if (out.inplace_skipped) {
+    // `--inplace` alone on such a collective still measures it, out of place, with the note.
+    out.inplace = false;
+    out.out_of_place = true;
+  }
+  return out;
+}
+
+nlohmann::json skipped_placements(const RunOptions& options, const Backend& backend) {
+  nlohmann::json out = nlohmann::json::array();
+  for (Collective id : options.collectives) {
+    if (auto why = placements_for(options, backend, id).inplace_skipped) {
+      out.push_back({{"collective", std::string(collective_spec(id).name)},
+                     {"placement", "in-place"},
+                     {"reason", *why}});
+    }
+  }
+  return out;
+}
+
 Measurement::Measurement(Runtime& runtime, Backend& backend, const RunOptions& options,
                          std::vector<ResultSink*> sinks)
     : runtime_(runtime),
@@ -147,19 +172,21 @@ int64_t Measurement::run_group(const Group& group) {
         memory.allocate(static_cast<std::size_t>(std::max(send_max, recv_max) * elt), local));
   }
 
+  const Placements placements = placements_for(options_, backend_, group.spec->id);
   const GroupInfo header{std::string(group.spec->name),
                          std::string(info.name),
                          redop_label(*group.spec, group.op),
                          group.root,
-                         options_.out_of_place,
-                         options_.inplace,
-                         ceiling_GBps_};
+                         placements.out_of_place,
+                         placements.inplace,
+                         ceiling_GBps_,
+                         placements.inplace_skipped.value_or("")};
   for (ResultSink* sink : sinks_) sink->begin_group(header);
   int64_t wrong = 0;
   for (const BufferLayout& layout : layouts) {
     std::vector<ResultRecord> row;
-    if (options_.out_of_place) row.push_back(measure(group, buffers, layout, false));
-    if (options_.inplace) row.push_back(measure(group, buffers, layout, true));
+    if (placements.out_of_place) row.push_back(measure(group, buffers, layout, false));
+    if (placements.inplace) row.push_back(measure(group, buffers, layout, true));
     for (const ResultRecord& record : row) wrong += std::max<int64_t>(record.wrong, 0);
     for (ResultSink* sink : sinks_) sink->add(row);
   }

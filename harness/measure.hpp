@@ -4,6 +4,8 @@
 // region, and hand one record per placement to the sinks. Time per sample is reduced over ranks
 // by the -a rule (slowest rank by default).
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "collectives/backend.hpp"
@@ -20,6 +22,19 @@ class PlacedOperation;
 // returns a note for each.
 std::vector<std::string> validate_against_ranks(RunOptions& options, const Backend& backend,
                                                 int nranks);
+
+// The placements measured for one collective: those asked for, less in place where the backend
+// cannot run it (then out of place is measured even under --inplace, and the reason is kept).
+struct Placements {
+  bool out_of_place = true;
+  bool inplace = true;
+  std::optional<std::string> inplace_skipped;
+};
+Placements placements_for(const RunOptions& options, const Backend& backend, Collective collective);
+
+// The run record's "skipped_placements": [{"collective", "placement": "in-place", "reason"}], one
+// per collective of the run whose in-place placement was asked for but is not measured.
+nlohmann::json skipped_placements(const RunOptions& options, const Backend& backend);
 
 class Measurement {
  public:

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/version.hpp"
+#include "harness/measure.hpp"
 #include "harness/slurm_metadata.hpp"
 #include "results/record.hpp"
 
@@ -91,6 +92,9 @@ nlohmann::json make_run_record(const RunOptions& options, const Runtime& runtime
       {"libraries", nlohmann::json::object()},
   };
   if (nlohmann::json slurm = slurm_job_record(); !slurm.empty()) record["slurm"] = std::move(slurm);
+  if (nlohmann::json skipped = skipped_placements(options, backend); !skipped.empty()) {
+    record["skipped_placements"] = std::move(skipped);
+  }
   backend.describe(record);
   return record;
 }

@@ -57,6 +57,9 @@ struct GroupInfo {
   bool out_of_place = true;
   bool inplace = true;
   double ceiling_GBps = 0;  // > 0 adds an efficiency column
+  // Why the in-place placement was asked for but not measured (Backend::inplace_unsupported);
+  // empty when nothing was skipped.
+  std::string inplace_skipped;
 };
 
 class ResultSink {

@@ -89,6 +89,10 @@ void TablePrinter::begin_group(const GroupInfo& group) {
   busbw_count_ = 0;
   unstable_rows_ = 0;
   std::fprintf(out_, "#\n# Collective test starting: %s\n#\n", group.collective.c_str());
+  if (!group.inplace_skipped.empty()) {
+    std::fprintf(out_, "# in-place: skipped, measured out of place only (%s)\n#\n",
+                 group.inplace_skipped.c_str());
+  }
   std::string placements;
   std::string names;
   std::string units;

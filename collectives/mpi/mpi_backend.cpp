@@ -7,6 +7,7 @@
 #include "runtime/mpi_check.hpp"
 #include "runtime/mpi_runtime.hpp"
 #if COLLBENCH_HAVE_CUDA
+#include "collectives/cuda/cuda_usable.hpp"
 #include "collectives/cuda/device_memory.hpp"
 #include "collectives/cuda/gpu_info.hpp"
 #endif
@@ -164,8 +165,7 @@ BackendEntry mpi_backend_entry() {
           [](const BackendConfig& config) -> std::optional<std::string> {
             if (config.memory == MemoryKind::kDevice) {
 #if COLLBENCH_HAVE_CUDA
-              std::string why;
-              if (visible_device_count(&why) == 0) return "no CUDA device visible (" + why + ")";
+              return cuda_unusable_reason();
 #else
               return std::string("device buffers need the GPU build of the mpi backend");
 #endif

@@ -9,6 +9,7 @@
 #include "collectives/staging_plan.hpp"
 #include "core/version.hpp"
 #if COLLBENCH_HAVE_CUDA
+#include "collectives/cuda/cuda_usable.hpp"
 #include "collectives/cuda/device_memory.hpp"
 #include "kernels/cuda_check.hpp"
 #endif
@@ -32,9 +33,8 @@ cudaStream_t as_stream(void* s) {
 
 MpiDeviceBuffers::MpiDeviceBuffers(const Identity& who, int node_process) : who_(who) {
   set_cuda_error_context(who.describe());
-  std::string why;
-  const int visible = visible_device_count(&why);
-  if (visible == 0) throw UsageError("no CUDA device visible (" + why + ")");
+  if (auto why = cuda_unusable_reason()) throw UsageError(*why);
+  const int visible = visible_device_count();
   device_ = node_process % visible;
   CB_CUDA(cudaSetDevice(device_));
   cudaStream_t stream = nullptr;

@@ -67,6 +67,9 @@ def main():
     parser.add_argument("--stdout-count", nargs=2, action="append", default=[],
                         metavar=("REGEX", "N"), help="stdout matches REGEX exactly N times")
     parser.add_argument("--max-seconds", type=float)
+    parser.add_argument("--run-field", nargs=2, action="append", default=[],
+                        metavar=("KEY", "REGEX"),
+                        help="the run record has KEY and its JSON text matches REGEX")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -95,7 +98,8 @@ def main():
         if found != int(count):
             fail(f"stdout matches {pattern!r} {found} times, expected {count}")
 
-    needs_json = args.expect_wrong or args.expect_rows is not None or args.check_bus_factor
+    needs_json = (args.expect_wrong or args.expect_rows is not None or args.check_bus_factor or
+                  args.run_field)
     if args.json and (needs_json or args.schema) and args.expect_rc in (0, 1):
         records = load_records(args.json)
         if args.schema:
@@ -103,6 +107,12 @@ def main():
         results = [r for r in records if r.get("type") == "result"]
         if not records or records[0].get("type") != "run":
             fail("the first record is not the run record")
+        for key, pattern in args.run_field:
+            if key not in records[0]:
+                fail(f"the run record has no {key!r}")
+            text = json.dumps(records[0][key])
+            if not re.search(pattern, text):
+                fail(f"the run record's {key} {text} does not match {pattern!r}")
         if args.expect_rows is not None and len(results) != args.expect_rows:
             fail(f"{len(results)} result records, expected {args.expect_rows}")
         if needs_json and not results:

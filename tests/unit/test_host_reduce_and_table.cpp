@@ -77,7 +77,7 @@ TEST(TablePrinter, EfficiencyColumnOnlyWithACeiling) {
   for (double ceiling : {0.0, 10.0}) {
     std::FILE* out = std::tmpfile();
     TablePrinter printer(out);
-    printer.begin_group({"all_reduce", "float", "sum", -1, true, false, ceiling});
+    printer.begin_group({"all_reduce", "float", "sum", -1, true, false, ceiling, ""});
     ResultRecord r;
     r.bytes = 1024;
     r.count = 256;
