@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/peer_traffic.hpp"
 #include "kernels/peer_protocol.hpp"
 
 namespace collbench {
@@ -83,6 +84,15 @@ TEST(PeerProtocol, GridFitsResidentBlocksSharedAmongRanksOnOneGpu) {
   EXPECT_EQ(peer_grid_blocks(132, 4, 4, 4), 132);  // four ranks' kernels share the SMs
   EXPECT_EQ(peer_grid_blocks(1, 1, 4, 16), 1);     // never zero
   EXPECT_EQ(peer_grid_blocks(0, 0, 4, 0), 1);
+}
+
+// bench_peer_allreduce's traffic model: one rank's two-shot is three copies of S (stage, reduce
+// of one input, gather), 6S; n ranks each move 5S plus their S/n piece.
+TEST(PeerProtocol, TrafficModel) {
+  EXPECT_DOUBLE_EQ(two_shot_traffic_bytes(100, 1), 600);
+  EXPECT_DOUBLE_EQ(two_shot_traffic_bytes(100, 4), 4 * 500 + 100);
+  EXPECT_DOUBLE_EQ(one_shot_traffic_bytes(100, 1), 400);
+  EXPECT_DOUBLE_EQ(one_shot_traffic_bytes(100, 2), 2 * 500);
 }
 
 // --- The model -------------------------------------------------------------------------------
