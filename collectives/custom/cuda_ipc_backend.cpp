@@ -3,13 +3,21 @@
 // cudaIpcOpenMemHandle; one kernel per operation then reads the peers' buffers directly and
 // synchronises through the flags (kernels/device_peer_collectives.hpp). The harness's own buffers
 // stay private: inputs are staged into the shared buffer inside the same kernel.
+//
+// The shared buffers grow when the harness allocates its buffers (peer_capacity.hpp), never in an
+// operation; a kernel that waits longer than -T for a peer stops and names it (complete()); ranks
+// sharing a GPU are refused unless COLLBENCH_ALLOW_SHARED_GPU=1 (shared_gpu.hpp).
 #include "collectives/custom/cuda_ipc_backend.hpp"
-
-#include "collectives/custom/custom_options.hpp"
 
 #include <mpi.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "collectives/custom/custom_options.hpp"
+#include "collectives/custom/peer_capacity.hpp"
+#include "collectives/custom/shared_gpu.hpp"
 
 #include "collectives/cuda/device_memory.hpp"
 #include "collectives/cuda/stream_timer.hpp"
@@ -30,7 +38,9 @@ constexpr int64_t kOneShotMaxBytes = 256 << 10;
 class CudaIpcBackend final : public Backend {
  public:
   CudaIpcBackend(const MpiRuntime& runtime, const BackendConfig& config)
-      : who_(runtime.identity()), algorithm_(config.options.text(kCustomAlgorithm)) {
+      : who_(runtime.identity()),
+        algorithm_(config.options.text(kCustomAlgorithm)),
+        timeout_s_(config.timeout_s) {
     comm_ = runtime.duplicate_world();
     CB_MPI(MPI_Comm_rank(comm_, &rank_), who_);
     CB_MPI(MPI_Comm_size(comm_, &size_), who_);
@@ -54,16 +64,29 @@ class CudaIpcBackend final : public Backend {
     const int devices = visible_device_count(&why);
     if (devices == 0) throw UsageError("no CUDA device visible (" + why + ")");
     set_cuda_error_context(who_.describe());
-    // Ranks beyond the device count share GPUs, which is how the tests run on one GPU.
+    // Ranks beyond the device count share GPUs: refused below unless the user allows it.
     slot_.device = local % devices;
     CB_CUDA(cudaSetDevice(slot_.device));
+    const std::vector<std::string> gpus = gather_ranks();
+    if (auto refusal = shared_gpu_refusal(gpus, names_, std::getenv(kAllowSharedGpuEnv))) {
+      throw UsageError(*refusal);
+    }
     CB_CUDA(cudaStreamCreateWithFlags(&slot_.stream, cudaStreamNonBlocking));
-    memory_ = make_device_memory({slot_});
+    memory_ = make_reserving_memory(make_device_memory({slot_}), capacity_);
     CB_CUDA(cudaMalloc(&flags_, peer_flag_bytes()));
     CB_CUDA(cudaMemset(flags_, 0, peer_flag_bytes()));
+    CB_CUDA(cudaHostAlloc(reinterpret_cast<void**>(&status_), sizeof(PeerWaitStatus),
+                          cudaHostAllocMapped));
+    std::memset(status_, 0, sizeof(PeerWaitStatus));
+    CB_CUDA(cudaHostGetDevicePointer(reinterpret_cast<void**>(&peers_.status), status_, 0));
     CB_CUDA(cudaDeviceSynchronize());
     peers_.rank = rank_;
     peers_.nranks = size_;
+    peers_.timeout_ns = timeout_s_ > 0 ? static_cast<uint64_t>(std::min(timeout_s_, 1e9) * 1e9) : 0;
+    // Block b pairs with block b of every peer: every rank launches the smallest grid any wants.
+    int blocks = peer_launch_blocks(ranks_on_same_gpu(gpus, rank_));
+    CB_MPI(MPI_Allreduce(MPI_IN_PLACE, &blocks, 1, MPI_INT, MPI_MIN, comm_), who_);
+    peers_.blocks = blocks;
     exchange(flags_, reinterpret_cast<void**>(peers_.flags), &opened_flags_);
   }
 
@@ -74,6 +97,7 @@ class CudaIpcBackend final : public Backend {
     release_buffers();
     for (void* p : opened_flags_) cudaIpcCloseMemHandle(p);
     cudaFree(flags_);
+    if (status_) cudaFreeHost(status_);
     memory_.reset();
     cudaStreamDestroy(slot_.stream);
     MPI_Comm_free(&comm_);
@@ -107,13 +131,12 @@ class CudaIpcBackend final : public Backend {
     const int64_t count = args.layout.param_count;
     if (args.collective == Collective::kAllToAll) {
       const int64_t block_bytes = count * static_cast<int64_t>(elt);
-      reserve(static_cast<std::size_t>(block_bytes) * static_cast<std::size_t>(size_), 0);
+      capacity_.require(peer_buffer_needs(args, size_, false));  // grown at allocation
       peer_all_to_all(peers_, args.send[0], args.recv[0], block_bytes, ++epoch_, slot_.stream);
       return;
     }
-    const auto bytes = static_cast<std::size_t>(count) * elt;
     const bool one_shot = algorithm(args) == "one_shot";
-    reserve(bytes, one_shot ? 0 : bytes);
+    capacity_.require(peer_buffer_needs(args, size_, !one_shot));  // grown at allocation
     if (one_shot) {
       peer_all_reduce_one_shot(args.dtype, args.op, peers_, args.send[0], args.recv[0], count,
                                ++epoch_, slot_.stream);
@@ -136,7 +159,10 @@ class CudaIpcBackend final : public Backend {
     return bytes <= kOneShotMaxBytes ? "one_shot" : "two_shot";
   }
 
-  void complete() override { CB_CUDA(cudaStreamSynchronize(slot_.stream)); }
+  void complete() override {
+    CB_CUDA(cudaStreamSynchronize(slot_.stream));
+    check_peers_arrived();
+  }
   std::unique_ptr<SampleTimer> make_timer() override { return make_stream_timer({slot_}); }
   void describe(nlohmann::json& record) const override { record["custom_transport"] = "cuda-ipc"; }
 
@@ -160,17 +186,48 @@ class CudaIpcBackend final : public Backend {
     }
   }
 
-  // Grows the shared buffers; every rank calls it with the same sizes (same operation), so they
-  // grow together. Outside timed samples in practice: the warm-up reaches the largest size first.
-  void reserve(std::size_t stage_bytes, std::size_t reduced_bytes) {
-    const std::size_t need = std::max(stage_bytes, reduced_bytes);
-    if (need <= capacity_ && (reduced_bytes == 0 || reduced_ != nullptr)) return;
+  // Every rank's GPU (PCI bus id) and name, in communicator order; the names go to names_.
+  std::vector<std::string> gather_ranks() {
+    struct Entry {
+      char name[112];
+      char bus[16];
+    };
+    Entry mine{};
+    std::strncpy(mine.name, who_.describe().c_str(), sizeof mine.name - 1);
+    CB_CUDA(cudaDeviceGetPCIBusId(mine.bus, sizeof mine.bus, slot_.device));
+    std::vector<Entry> all(static_cast<std::size_t>(size_));
+    CB_MPI(MPI_Allgather(&mine, sizeof mine, MPI_BYTE, all.data(), sizeof mine, MPI_BYTE, comm_),
+           who_);
+    std::vector<std::string> buses;
+    for (const Entry& e : all) {
+      names_.emplace_back(e.name, strnlen(e.name, sizeof e.name));
+      buses.emplace_back(e.bus, strnlen(e.bus, sizeof e.bus));
+    }
+    return buses;
+  }
+
+  // After the stream drained: a kernel that gave up on a peer left its name in status_.
+  void check_peers_arrived() const {
+    const volatile PeerWaitStatus* s = status_;
+    if (s->timed_out == 0) return;
+    const auto peer = static_cast<std::size_t>(s->peer);
+    const std::string name = peer < names_.size() ? names_[peer] : "rank " + std::to_string(peer);
+    throw RuntimeFailure(who_.describe() + ": backend custom on device memory waited more than " +
+                         std::to_string(timeout_s_) + " s (-T) for " + name + " to reach " +
+                         peer_phase_name(s->phase) + " in operation " + std::to_string(s->epoch) +
+                         " (block " + std::to_string(s->block) + "); " + name +
+                         " never arrived: it is stuck, has failed, or its GPU is "
+                         "busy with other work");
+  }
+
+  // PeerCapacity's grow: both shared buffers become `bytes` on every rank. Called from the
+  // harness's allocation (collective, same sizes on every rank), never inside an operation.
+  void grow(std::size_t bytes) {
     CB_CUDA(cudaStreamSynchronize(slot_.stream));
     CB_MPI(MPI_Barrier(comm_), who_);  // every peer is idle before its mappings go
     release_buffers();
-    capacity_ = std::max(need, 2 * capacity_);
-    CB_CUDA(cudaMalloc(&stage_, capacity_));
-    CB_CUDA(cudaMalloc(&reduced_, capacity_));
+    CB_CUDA(cudaMalloc(&stage_, bytes));
+    CB_CUDA(cudaMalloc(&reduced_, bytes));
     exchange(stage_, peers_.stage, &opened_);
     exchange(reduced_, peers_.reduced, &opened_);
     CB_MPI(MPI_Barrier(comm_), who_);
@@ -182,21 +239,23 @@ class CudaIpcBackend final : public Backend {
     if (stage_) cudaFree(stage_);
     if (reduced_) cudaFree(reduced_);
     stage_ = reduced_ = nullptr;
-    capacity_ = 0;
   }
 
   const Identity& who_;
   std::string algorithm_;
+  double timeout_s_;
+  std::vector<std::string> names_;  // every rank's "rank R on HOST", for messages
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0;
   int size_ = 1;
   DeviceSlot slot_;
-  std::unique_ptr<Memory> memory_;
+  PeerCapacity capacity_{[this](std::size_t bytes) { grow(bytes); }};
+  std::unique_ptr<Memory> memory_;  // reserves in capacity_: declared after it
   PeerBuffers peers_;
   void* flags_ = nullptr;
   void* stage_ = nullptr;
   void* reduced_ = nullptr;
-  std::size_t capacity_ = 0;
+  PeerWaitStatus* status_ = nullptr;  // host-mapped; the kernels see peers_.status
   std::vector<void*> opened_;
   std::vector<void*> opened_flags_;
   uint64_t epoch_ = 0;
