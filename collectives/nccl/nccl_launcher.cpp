@@ -208,54 +208,86 @@ void NcclLauncher::run(const OpArgs& args) {
   if (agg_iters_ > 1 && ++batched_ == agg_iters_) end_batch();
 }
 
-// One group for every local rank: a single thread drives all of them without deadlock. All
-// to all and sendrecv are point-to-point pairs in that group, as nccl-tests issues them.
+namespace {
+
+// One rank's share of an operation, as the NCCL calls take it.
+struct RankCall {
+  NcclCalls& calls;
+  const void* send;
+  void* recv;
+  size_t count;
+  ncclDataType_t type;
+  ncclRedOp_t op;
+  int root;
+  int nranks;
+  int rank;
+  std::size_t block;  // bytes of `count` elements
+  ncclComm_t comm;
+  cudaStream_t stream;
+};
+
+ncclResult_t issue_all_reduce(const RankCall& c) {
+  return c.calls.all_reduce(c.send, c.recv, c.count, c.type, c.op, c.comm, c.stream);
+}
+ncclResult_t issue_all_gather(const RankCall& c) {
+  return c.calls.all_gather(c.send, c.recv, c.count, c.type, c.comm, c.stream);
+}
+ncclResult_t issue_reduce_scatter(const RankCall& c) {
+  return c.calls.reduce_scatter(c.send, c.recv, c.count, c.type, c.op, c.comm, c.stream);
+}
+// Point-to-point pairs inside the caller's group, as nccl-tests issues them.
+ncclResult_t issue_all_to_all(const RankCall& c) {
+  for (int peer = 0; peer < c.nranks; ++peer) {
+    const std::size_t at = c.block * static_cast<std::size_t>(peer);
+    ncclResult_t r = c.calls.send(static_cast<const char*>(c.send) + at, c.count, c.type, peer,
+                                  c.comm, c.stream);
+    if (r == ncclSuccess) {
+      r = c.calls.recv(static_cast<char*>(c.recv) + at, c.count, c.type, peer, c.comm, c.stream);
+    }
+    if (r != ncclSuccess) return r;
+  }
+  return ncclSuccess;
+}
+ncclResult_t issue_broadcast(const RankCall& c) {
+  return c.calls.broadcast(c.send, c.recv, c.count, c.type, c.root, c.comm, c.stream);
+}
+ncclResult_t issue_reduce(const RankCall& c) {
+  return c.calls.reduce(c.send, c.recv, c.count, c.type, c.op, c.root, c.comm, c.stream);
+}
+ncclResult_t issue_sendrecv(const RankCall& c) {
+  const int next = (c.rank + 1) % c.nranks;
+  const int prev = (c.rank - 1 + c.nranks) % c.nranks;
+  const ncclResult_t r = c.calls.send(c.send, c.count, c.type, next, c.comm, c.stream);
+  return r == ncclSuccess ? c.calls.recv(c.recv, c.count, c.type, prev, c.comm, c.stream) : r;
+}
+
+// The one place that maps collectives onto NCCL calls.
+using IssueFn = ncclResult_t (*)(const RankCall&);
+constexpr CollectiveTable<IssueFn> kIssue = {{{Collective::kAllReduce, issue_all_reduce},
+                                              {Collective::kAllGather, issue_all_gather},
+                                              {Collective::kReduceScatter, issue_reduce_scatter},
+                                              {Collective::kAllToAll, issue_all_to_all},
+                                              {Collective::kBroadcast, issue_broadcast},
+                                              {Collective::kReduce, issue_reduce},
+                                              {Collective::kSendRecv, issue_sendrecv}}};
+static_assert(in_collective_order(kIssue), "one row per collective, in enumeration order");
+
+}  // namespace
+
+// One group for every local rank: a single thread drives all of them without deadlock.
 void NcclLauncher::issue(const OpArgs& args) {
   const CollectiveSpec& spec = collective_spec(args.collective);
   const ncclDataType_t type = kNcclTypes.at(static_cast<std::size_t>(args.dtype));
   const ncclRedOp_t op = spec.uses_op ? kNcclOps.at(static_cast<std::size_t>(args.op)) : ncclSum;
   const auto count = static_cast<size_t>(args.layout.param_count);
   const std::size_t block = count * dtype_info(args.dtype).size;
+  const IssueFn issue_one = kIssue.at(collective_index(args.collective)).value;
   check(calls_.group_start(), "ncclGroupStart", slots_[0]);
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     const Slot& s = slots_[i];
-    const void* send = args.send[i];
-    void* recv = args.recv[i];
-    const char* call = spec.name.data();
-    switch (args.collective) {
-      case Collective::kAllReduce:
-        check(calls_.all_reduce(send, recv, count, type, op, s.comm, s.stream), call, s);
-        break;
-      case Collective::kAllGather:
-        check(calls_.all_gather(send, recv, count, type, s.comm, s.stream), call, s);
-        break;
-      case Collective::kReduceScatter:
-        check(calls_.reduce_scatter(send, recv, count, type, op, s.comm, s.stream), call, s);
-        break;
-      case Collective::kAllToAll:
-        for (int peer = 0; peer < nranks_; ++peer) {
-          const std::size_t at = block * static_cast<std::size_t>(peer);
-          check(
-              calls_.send(static_cast<const char*>(send) + at, count, type, peer, s.comm, s.stream),
-              call, s);
-          check(calls_.recv(static_cast<char*>(recv) + at, count, type, peer, s.comm, s.stream),
-                call, s);
-        }
-        break;
-      case Collective::kBroadcast:
-        check(calls_.broadcast(send, recv, count, type, args.root, s.comm, s.stream), call, s);
-        break;
-      case Collective::kReduce:
-        check(calls_.reduce(send, recv, count, type, op, args.root, s.comm, s.stream), call, s);
-        break;
-      case Collective::kSendRecv: {
-        const int next = (s.rank + 1) % nranks_;
-        const int prev = (s.rank - 1 + nranks_) % nranks_;
-        check(calls_.send(send, count, type, next, s.comm, s.stream), call, s);
-        check(calls_.recv(recv, count, type, prev, s.comm, s.stream), call, s);
-        break;
-      }
-    }
+    const RankCall call{calls_,    args.send[i], args.recv[i], count, type,   op,
+                        args.root, nranks_,      s.rank,       block, s.comm, s.stream};
+    check(issue_one(call), spec.name.data(), s);
   }
   // Blocking: returns once enqueued. It can wait for peers (connection set-up on first use);
   // the watchdog guards that, the host never polls here.
