@@ -22,7 +22,7 @@ build=build-fuzz
 sanitizers="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
 if [[ ! -f $build/build.ninja ]]; then
   CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCOLLBENCH_WITH_CUDA=OFF -DCOLLBENCH_BUILD_BENCH=OFF -DCOLLBENCH_FUZZ=ON \
+    -DCOLLBENCH_WITH_CUDA=OFF -DCOLLBENCH_BUILD_BENCH=OFF -DCOLLBENCH_FUZZ=ON -DCOLLBENCH_WERROR=ON \
     -DCMAKE_C_FLAGS="$sanitizers -fsanitize=fuzzer-no-link" \
     -DCMAKE_CXX_FLAGS="$sanitizers -fsanitize=fuzzer-no-link" >/dev/null
 fi
