@@ -1,6 +1,6 @@
 # Finds collbench's dependencies. Required: CLI11 and nlohmann-json (header-only; a carried copy
 # under COLLBENCH_EXTRA_INCLUDE serves machines without the packages). Optional: MPI, hwloc,
-# CUDA + NCCL, GoogleTest, Google Benchmark. Each optional part sets COLLBENCH_HAVE_<NAME>.
+# SQLite, CUDA + NCCL, GoogleTest, Google Benchmark. Each optional part sets COLLBENCH_HAVE_<NAME>.
 
 set(COLLBENCH_EXTRA_INCLUDE "" CACHE PATH "Extra include dir holding CLI/ and nlohmann/ headers")
 
@@ -42,6 +42,15 @@ if(COLLBENCH_WITH_HWLOC)
     if(HWLOC_FOUND)
       set(COLLBENCH_HAVE_HWLOC ON)
     endif()
+  endif()
+endif()
+
+# The run history's database. The GPU machine has no SQLite headers and no package registry.
+set(COLLBENCH_HAVE_SQLITE OFF)
+if(COLLBENCH_WITH_SQLITE)
+  find_package(SQLite3 QUIET)
+  if(SQLite3_FOUND)
+    set(COLLBENCH_HAVE_SQLITE ON)
   endif()
 endif()
 

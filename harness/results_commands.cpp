@@ -118,6 +118,7 @@ class HistoryCommand final : public Command {
   }
 
   int execute(int, char**) override {
+    require_history_support("history");  // a build without SQLite says so before anything else
     if (last_ < 1) throw UsageError("--last must be at least 1");
     require_finite_non_negative(mad_factor_, "--mad");
     require_finite_non_negative(threshold_, "--threshold");
@@ -258,6 +259,7 @@ class ReportCommand final : public Command {
   }
   int execute(int, char**) override {
     const bool with_history = history_->count() > 0;
+    if (with_history) require_history_support("report --history");
     if (files_.empty() && !with_history)
       throw UsageError("report: give results files or --history");
     if (!with_history && !rows_.empty()) throw UsageError("--rows needs --history");

@@ -2,12 +2,14 @@
 // The run history: an embedded SQLite database of runs and their result rows, for trends and for
 // judging a new run against the recent past of the same configuration. Writers take an immediate
 // transaction and wait (busy timeout) for each other, so concurrent nightly steps cannot corrupt
-// it.
+// it. SQLite is optional at build time: without it results/history_without_sqlite.cpp stands in
+// and refuses with the reason. The judging rule itself is in results/history_judging.hpp.
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "results/history_judging.hpp"
 #include "results/reader.hpp"
 
 struct sqlite3;
@@ -35,17 +37,6 @@ struct SeriesFilter {
   int last = 30;
 };
 
-// A row of `history check`: the new value against the recent history of its configuration.
-struct HistoryJudgement {
-  ResultRow row;
-  int history_points = 0;
-  double median = 0, mad = 0, floor = 0;  // regression when busbw < floor
-  bool regression = false;
-  bool enough_history = false;
-  bool inconclusive = false;  // the row's samples are unstable: not judged (core/stability.hpp)
-  bool isolated = false;      // below the floor at this size only: noise (results/judging.hpp)
-};
-
 class HistoryDb {
  public:
   explicit HistoryDb(const std::string& path);
@@ -69,16 +60,9 @@ class HistoryDb {
   std::string path_;
 };
 
-// The band rule of `history check`: `row` against the busbw of earlier runs of its configuration
-// (newest first or in any order). A regression when there are 3 or more earlier values and busbw
-// falls below median - max(mad_factor x 1.4826 x MAD, threshold_pct % of the median), or when the
-// row has wrong data.
-HistoryJudgement judge_against_history(const ResultRow& row, const std::vector<double>& earlier,
-                                       double mad_factor, double threshold_pct);
-
-// Identity of a run inside the history: the run record's `run_id` (random, written when the run
-// starts), or for files from before run_id a hash of all their records. Never the timestamp:
-// it has whole seconds, and two runs started in the same second are different runs.
-std::string run_key(const RunFile& run);
+// Throws UsageError ("WHAT: collbench was built without SQLite ...", exit 2) in a build without
+// SQLite, where every HistoryDb member throws the same; returns otherwise. Commands call it before
+// their other checks, so the reason comes first.
+void require_history_support(const std::string& what);
 
 }  // namespace collbench

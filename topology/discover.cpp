@@ -23,8 +23,9 @@ namespace {
   return busid;
 }
 
-// The CUDA device index with the given PCI bus id, or -1 (no CUDA, no device, no match).
-int cuda_device_for(const std::string& busid) {
+// The CUDA device index with the given PCI bus id, or -1 (no CUDA, no device, no match). Only the
+// hwloc paths call it and the next one: maybe unused, so a build without hwloc has no warning.
+[[maybe_unused]] int cuda_device_for(const std::string& busid) {
 #if COLLBENCH_HAVE_CUDA
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess) return -1;
@@ -40,7 +41,7 @@ int cuda_device_for(const std::string& busid) {
 }
 
 // "12.4" from cudaDriverGetVersion, or "" without CUDA or a driver.
-std::string cuda_driver_version() {
+[[maybe_unused]] std::string cuda_driver_version() {
 #if COLLBENCH_HAVE_CUDA
   int version = 0;
   if (cudaDriverGetVersion(&version) == cudaSuccess && version > 0) {

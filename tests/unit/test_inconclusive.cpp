@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "results/compare.hpp"
-#include "results/history.hpp"
+#include "results/history_judging.hpp"
 
 namespace collbench {
 namespace {
