@@ -3,18 +3,20 @@
 #include <sched.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <functional>
-#include <sstream>
+#include <set>
 
 #include "collectives/cuda/cuda_usable.hpp"
 #include "collectives/cuda/device_memory.hpp"
 #include "collectives/cuda/gpu_info.hpp"
 #include "core/errors.hpp"
+#include "harness/numa_nodes.hpp"
 #include "kernels/cuda_check.hpp"
 #include "kernels/device_patterns.hpp"
 #include "kernels/device_reduce.hpp"
+#include "topology/host_contention.hpp"
 
 namespace collbench {
 namespace {
@@ -61,37 +63,16 @@ double time_op(const CopyOptions& o, cudaStream_t stream, const std::function<vo
   return samples[samples.size() / 2];
 }
 
-// NUMA nodes with CPUs, from /sys; one pseudo-node (-1, no binding) when the kernel says nothing.
-std::vector<std::pair<int, std::string>> numa_nodes() {
-  std::vector<std::pair<int, std::string>> nodes;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/sys/devices/system/node", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with("node") || name.size() == 4) continue;
-    std::ifstream file(entry.path() / "cpulist");
-    std::string cpus;
-    if (std::getline(file, cpus) && !cpus.empty())
-      nodes.emplace_back(std::stoi(name.substr(4)), cpus);
-  }
-  std::sort(nodes.begin(), nodes.end());
-  if (nodes.empty()) nodes.emplace_back(-1, "");
-  return nodes;
-}
-
-// Binds this thread to a cpulist such as "0-7,16-23".
-void bind_to(const std::string& cpulist) {
+// Binds this thread to `cpus` (a usable node's allowed CPUs, harness/numa_nodes.hpp).
+void bind_to(const std::set<int>& cpus) {
   cpu_set_t set;
   CPU_ZERO(&set);
-  std::stringstream in(cpulist);
-  std::string range;
-  while (std::getline(in, range, ',')) {
-    const auto dash = range.find('-');
-    const int first = std::stoi(range.substr(0, dash));
-    const int last = dash == std::string::npos ? first : std::stoi(range.substr(dash + 1));
-    for (int cpu = first; cpu <= last && cpu < CPU_SETSIZE; ++cpu) CPU_SET(cpu, &set);
+  for (int cpu : cpus) {
+    if (cpu < CPU_SETSIZE) CPU_SET(cpu, &set);
   }
   if (sched_setaffinity(0, sizeof set, &set) != 0) {
-    throw RuntimeFailure("sched_setaffinity to CPUs " + cpulist + " failed");
+    throw RuntimeFailure("sched_setaffinity to CPUs " + cpu_list_text(cpus) +
+                         " failed: " + std::strerror(errno));
   }
 }
 
@@ -116,9 +97,10 @@ class DeviceBaselines {
     add(rows, copy_d2d(true), want_d2d);
     if (want_d2d) add(rows, copy_d2d(false), true);
     if (wants("h2d") || wants("d2h")) {
-      for (const auto& [node, cpus] : numa_nodes()) {
-        if (wants("h2d")) add(rows, copy_host(node, cpus, true), true);
-        if (wants("d2h")) add(rows, copy_host(node, cpus, false), true);
+      // Only nodes this process may use; copy_command names the ones skipped.
+      for (const NumaNode& node : usable_numa_nodes().usable) {
+        if (wants("h2d")) add(rows, copy_host(node, true), true);
+        if (wants("d2h")) add(rows, copy_host(node, false), true);
       }
     }
     for (const DTypeInfo& info : all_dtypes()) {
@@ -182,12 +164,13 @@ class DeviceBaselines {
     return finish("d2d", copy_engine ? "copy engine" : "SM", "-", t, 2.0, check_copy(dst.data));
   }
 
-  CopyRow copy_host(int node, const std::string& cpus, bool to_device) {
+  CopyRow copy_host(const NumaNode& numa, bool to_device) {
+    const int node = numa.id;
     cpu_set_t saved;
     CPU_ZERO(&saved);
     if (sched_getaffinity(0, sizeof saved, &saved) != 0)
-      throw RuntimeFailure("sched_getaffinity failed");
-    if (node >= 0) bind_to(cpus);
+      throw RuntimeFailure(std::string("sched_getaffinity failed: ") + std::strerror(errno));
+    if (node >= 0) bind_to(numa.cpus);
     const auto bytes = static_cast<std::size_t>(o_.bytes);
     PinnedBuffer host(bytes);
     DeviceBuffer dev(bytes);
@@ -199,7 +182,10 @@ class DeviceBaselines {
                               stream_));
     });
     const int64_t wrong = check_copy(to_device ? dev.data : host.data);
-    (void)sched_setaffinity(0, sizeof saved, &saved);
+    if (sched_setaffinity(0, sizeof saved, &saved) != 0) {
+      throw RuntimeFailure(std::string("sched_setaffinity back to this thread's CPUs failed: ") +
+                           std::strerror(errno));
+    }
     const int near = device_numa_node(device_);
     const std::string where = node < 0 ? "unbound"
                                        : "node " + std::to_string(node) +

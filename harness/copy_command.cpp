@@ -15,6 +15,7 @@
 #include "results/atomic_file.hpp"
 #if COLLBENCH_HAVE_CUDA
 #include "harness/copy_bench.hpp"
+#include "harness/numa_nodes.hpp"
 #endif
 
 namespace collbench {
@@ -63,6 +64,12 @@ class CopyCommand final : public Command {
     std::printf(
         "# efficiency: device-memory traffic (bytes read + written per second) relative to "
         "the d2d copy engine's\n");
+    if (std::find(tests.begin(), tests.end(), "h2d") != tests.end() ||
+        std::find(tests.begin(), tests.end(), "d2h") != tests.end()) {
+      // A container's cpuset may exclude nodes that /sys lists: say which were left out and why.
+      const std::string skipped = skipped_numa_nodes_line(usable_numa_nodes());
+      if (!skipped.empty()) std::printf("%s\n", skipped.c_str());
+    }
     std::printf("#%6s %-7s %-12s %-16s %12s %10s %11s %6s %6s\n", "device", "test", "engine",
                 "host memory", "time(us)", "GB/s", "traffic GB/s", "eff", "#wrong");
     int64_t wrong = 0;

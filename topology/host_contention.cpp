@@ -60,18 +60,6 @@ std::set<int> allowed_cpus(const fs::path& dir) {
   return {};
 }
 
-std::string cpu_list_text(const std::set<int>& cpus) {
-  std::string out;
-  for (auto it = cpus.begin(); it != cpus.end();) {
-    int first = *it, last = *it;
-    while (++it != cpus.end() && *it == last + 1) last = *it;
-    if (!out.empty()) out += ',';
-    out += std::to_string(first);
-    if (last != first) out.append("-").append(std::to_string(last));
-  }
-  return out;
-}
-
 bool is_process_dir(const fs::directory_entry& entry) {
   const std::string name = entry.path().filename().string();
   return !name.empty() && std::all_of(name.begin(), name.end(), ::isdigit);
@@ -96,6 +84,18 @@ std::set<int> parse_cpu_list(const std::string& text) {
     }
   }
   return cpus;
+}
+
+std::string cpu_list_text(const std::set<int>& cpus) {
+  std::string out;
+  for (auto it = cpus.begin(); it != cpus.end();) {
+    int first = *it, last = *it;
+    while (++it != cpus.end() && *it == last + 1) last = *it;
+    if (!out.empty()) out += ',';
+    out += std::to_string(first);
+    if (last != first) out.append("-").append(std::to_string(last));
+  }
+  return out;
 }
 
 HostContention probe_host_contention(const ContentionProbe& probe) {

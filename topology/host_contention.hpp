@@ -39,5 +39,7 @@ std::vector<std::string> throttling_since(const ThrottleCounts& before,
 
 // "0-3,8" -> {0, 1, 2, 3, 8}; empty on a malformed list.
 std::set<int> parse_cpu_list(const std::string& text);
+// {0, 1, 2, 3, 8} -> "0-3,8", the kernel's list format.
+std::string cpu_list_text(const std::set<int>& cpus);
 
 }  // namespace collbench
