@@ -131,12 +131,12 @@ command -v ninja > /dev/null && generator=(-G Ninja)
 configure() {
   limited cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
     -DCOLLBENCH_WITH_MPI=OFF -DCOLLBENCH_WITH_HWLOC=OFF -DCOLLBENCH_WITH_SQLITE=OFF \
-    -DCOLLBENCH_WERROR="$1" -DCOLLBENCH_BUILD_BENCH=OFF \
+    -DCOLLBENCH_WERROR="$1" -DCOLLBENCH_BUILD_BENCH=ON \
     -DCOLLBENCH_EXTRA_INCLUDE="$carry/include" -DCOLLBENCH_GTEST_SOURCE_DIR="$carry/googletest" \
     -DCMAKE_CUDA_ARCHITECTURES="$arch"
 }
-# The collbench binary and the test programs that `ctest -L gpu` runs, nothing else (no fuzz
-# replays, no other unit tests): from ctest's list of the gpu tests, each program named by its
+# The collbench binary, bench_peer_allreduce and the test programs that `ctest -L gpu` runs,
+# nothing else (no fuzz replays, no other unit tests, no other benchmarks): from ctest's list of the gpu tests, each program named by its
 # path in the build tree or, while it is not built yet, by the test's name (collbench_add_gtest
 # names both alike); kept only where ninja knows such an output. Nothing (so: build everything)
 # without ninja.
@@ -148,7 +148,7 @@ gpu_targets() {
   python3 -c '
 import json, os, re, sys
 build, known = os.path.realpath(sys.argv[1]), sys.argv[2]
-names = {"collbench"}
+names = {"collbench", "bench_peer_allreduce"}
 for test in json.loads(sys.stdin.read()).get("tests", []):
     command = test.get("command")
     if command is None:
@@ -183,7 +183,7 @@ grep "collbench:" "$work/configure.log" 2> /dev/null
 bin="$build/collbench"
 
 # --- Checks on the GPU ------------------------------------------------------------------------
-gpu_steps=(gpu-tests copy-baselines sweep-nccl sweep-custom latency latency-graph)
+gpu_steps=(gpu-tests copy-baselines sweep-nccl sweep-custom peer-allreduce latency latency-graph)
 if ((build_only)); then
   for name in "${gpu_steps[@]}"; do skip "$name" "--build-only"; done
 elif ((!built)); then
@@ -202,6 +202,14 @@ else
   else
     step sweep-custom 120 "$bin" run all_reduce all_to_all --backend custom --memory device -g 1 \
       -b 8 -e 256M -J "$work/run-custom.jsonl"
+  fi
+  # The same kernels in one process, timed against the d2d copy engine (docs/performance.md:
+  # target ratio >= 0.80, reported, not required here).
+  peer="$build/bench/bench_peer_allreduce"
+  if [[ -x $peer ]]; then
+    step peer-allreduce 120 "$peer" --ranks 2 --bytes 268435456 --iters 20
+  else
+    skip peer-allreduce "this build has no bench/bench_peer_allreduce"
   fi
   step latency 60 "$bin" run all_reduce -b 8 -e 8 --backend nccl -g 1 -n 200 --repeat 10 \
     -J "$work/latency.jsonl"

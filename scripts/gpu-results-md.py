@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Writes the markdown record of one GPU check (scripts/gpu-check.sh): the GPU, driver, CUDA and
 NCCL versions; every step's outcome; the copy baselines; every collective and size measured per
-backend; all_reduce at 8 B with and without a CUDA graph. Missing inputs (a step that failed)
+backend; the peer kernels against the copy engine; all_reduce at 8 B with and without a CUDA graph. Missing inputs (a step that failed)
 become a line saying so, never an error: the record of a half-failed check is still worth keeping.
 
 Usage: gpu-results-md.py WORK_DIR OUTPUT.md
 WORK_DIR holds what gpu-check.sh wrote: steps.tsv (step, outcome, seconds), gpu.txt (nvidia-smi's
-name, driver, compute capability), copy.jsonl, run-<backend>.jsonl, latency.jsonl and
-latency-graph.jsonl."""
+name, driver, compute capability), copy.jsonl, run-<backend>.jsonl, peer-allreduce.log,
+latency.jsonl and latency-graph.jsonl."""
 import json
 import pathlib
 import sys
@@ -123,6 +123,19 @@ def collective_tables(work):
     return lines
 
 
+def peer_kernels(work):
+    """bench_peer_allreduce's two result lines, as it printed them."""
+    try:
+        lines = (work / "peer-allreduce.log").read_text(errors="replace").splitlines()
+    except OSError:
+        lines = []
+    found = [l for l in lines if l.startswith(("two_shot", "device-memory traffic"))]
+    if not found:
+        return ["Not measured (bench_peer_allreduce did not run or printed no result)."]
+    return ["`bench/bench_peer_allreduce --ranks 2 --bytes 268435456 --iters 20` (two ranks in one "
+            "process on one GPU; docs/performance.md):", "", "```"] + found + ["```"]
+
+
 def latency(work):
     def time_of(name):
         rows = [r for r in records(work / name, "result") if not r.get("inplace")]
@@ -149,6 +162,7 @@ def main():
     text += header(work) + ["", "## Steps", ""] + steps_table(work)
     text += ["", "## Copy baselines", ""] + copy_table(work)
     text += ["", "## Collectives", ""] + collective_tables(work)
+    text += ["## Peer kernels against the copy engine", ""] + peer_kernels(work) + [""]
     text += ["## Launch latency: graph vs no graph", ""] + latency(work) + [""]
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text("\n".join(text), encoding="utf-8")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """scripts/gpu-results-md.py, the GPU check's markdown record, on a fake check directory: the
-versions, every step's outcome, the copy rows, every collective and size per backend and the
-graph latency are in it; a check whose GPU steps failed still gives a record that says so.
+versions, every step's outcome, the copy rows, every collective and size per backend, the peer
+kernels' ratio and the graph latency are in it; a check whose GPU steps failed still gives a record that says so.
 
 Usage: gpu_results_md_test.py SCRIPT WORK_DIR"""
 import json
@@ -68,6 +68,10 @@ def main():
             sweep.append(result(collective, size, False, 10.0, 1.5))
             sweep.append(result(collective, size, True, 11.0, 1.4))
     jsonl(work / "run-nccl.jsonl", sweep)
+    (work / "peer-allreduce.log").write_text(
+        "two_shot all_reduce float sum, 2 ranks on GPU 0, 268435456 B: 420.0 us, algbw 639.1 "
+        "GB/s, busbw 639.1 GB/s\ndevice-memory traffic 3514.0 GB/s; d2d copy engine 4300.0 GB/s; "
+        "ratio 0.82 (target >= 0.80)\n")
     jsonl(work / "latency.jsonl", [run_record("x"), result("all_reduce", 8, False, 10.0, 0)])
     jsonl(work / "latency-graph.jsonl", [run_record("x"), result("all_reduce", 8, False, 6.0, 0)])
 
@@ -86,6 +90,8 @@ def main():
         "| all_to_all | 1 KiB | out-of-place | 10.00 |",
         "| all_reduce | 8 B | out-of-place |",
         "18 rows, 0 wrong elements.",
+        "two_shot all_reduce float sum, 2 ranks on GPU 0, 268435456 B: 420.0 us",
+        "ratio 0.82 (target >= 0.80)",
         "| without a CUDA graph | 10.00 |",
         "| with `-G 10` | 6.00 |",
         "The graph is 40% faster (target: at least 30%: met).",
@@ -95,12 +101,14 @@ def main():
             fail(f"missing {line!r} in:\n{text}")
 
     # The GPU steps failed: no measurements, yet a record that says what is missing.
-    for name in ("copy.jsonl", "run-nccl.jsonl", "latency.jsonl", "latency-graph.jsonl"):
+    for name in ("copy.jsonl", "run-nccl.jsonl", "peer-allreduce.log", "latency.jsonl",
+                 "latency-graph.jsonl"):
         (work / name).unlink()
     text = make(script, work, base / "out" / "failed.md")
     for line in ("No copy baselines (the step failed or did not run).",
                  "No collective sweeps (the steps failed or did not run).",
-                 "Not measured", "| build | ok | 95 |"):
+                 "Not measured (bench_peer_allreduce", "Not measured (without graph",
+                 "| build | ok | 95 |"):
         if line not in text:
             fail(f"missing {line!r} in the record of a failed check:\n{text}")
     done = subprocess.run([sys.executable, script, str(base / "none"), str(base / "x.md")],
