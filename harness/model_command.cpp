@@ -8,9 +8,9 @@
 #include <thread>
 
 #include "core/errors.hpp"
-#include "core/statistics.hpp"
 #include "core/input_file.hpp"
 #include "core/json_value.hpp"
+#include "core/statistics.hpp"
 #include "harness/command.hpp"
 #include "harness/size_sweep.hpp"
 #include "model/calibrate.hpp"
@@ -358,16 +358,7 @@ class ModelCommand final : public Command {
     const auto systems =
         load_published_systems(systems_path_.empty() ? data + "/systems.json" : systems_path_);
     const std::vector<PointCheck> checks = check_published(points, systems);
-    std::printf("%3s %-24s %5s %-14s %12s %9s %9s %8s  %s\n", "id", "system", "GPUs", "collective",
-                "bytes", "measured", "model", "error", "nccl choice (model)");
-    for (const PointCheck& c : checks) {
-      std::printf("%3d %-24s %5lld %-14s %12lld %9.2f %9.2f %+7.1f%%  %s/%s\n", c.point.id,
-                  c.point.system.c_str(), static_cast<long long>(c.point.gpus),
-                  std::string(collective_spec(c.point.collective).name).c_str(),
-                  static_cast<long long>(c.point.bytes), c.point.busbw_GBps, c.predicted.busbw_GBps,
-                  100 * c.error, std::string(algorithm_name(c.predicted.algorithm)).c_str(),
-                  std::string(protocol_name(c.predicted.protocol)).c_str());
-    }
+    print_published_table(stdout, checks);
     const ErrorSummary s = summarize(checks);
     std::printf("# busbw error: median |error| %.1f%%, worst %.1f%% over %zu points\n",
                 100 * s.median, 100 * s.worst, s.count);

@@ -149,4 +149,17 @@ ErrorSummary summarize(const std::vector<PointCheck>& checks) {
   return s;
 }
 
+void print_published_table(std::FILE* out, const std::vector<PointCheck>& checks) {
+  std::fprintf(out, "%3s %-24s %5s %-14s %12s %9s %9s %8s  %s\n", "id", "system", "GPUs",
+               "collective", "bytes", "measured", "model", "error", "NCCL's choice (model)");
+  for (const PointCheck& c : checks) {
+    std::fprintf(out, "%3d %-24s %5lld %-14s %12lld %9.2f %9.2f %+7.1f%%  %s/%s\n", c.point.id,
+                 c.point.system.c_str(), static_cast<long long>(c.point.gpus),
+                 std::string(collective_spec(c.point.collective).name).c_str(),
+                 static_cast<long long>(c.point.bytes), c.point.busbw_GBps, c.predicted.busbw_GBps,
+                 100 * c.error, std::string(algorithm_name(c.predicted.algorithm)).c_str(),
+                 std::string(protocol_name(c.predicted.protocol)).c_str());
+  }
+}
+
 }  // namespace collbench

@@ -3,6 +3,7 @@
 // (model/data/systems.json): the model predicts each point from its system's description alone
 // and the error table says how far off it is (docs/model.md).
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -43,5 +44,9 @@ struct ErrorSummary {
   std::size_t count = 0;
 };
 ErrorSummary summarize(const std::vector<PointCheck>& checks);
+
+// The error table of docs/model.md, one line per point: measured and predicted busbw, the error,
+// and the algorithm and protocol the model expects NCCL to choose.
+void print_published_table(std::FILE* out, const std::vector<PointCheck>& checks);
 
 }  // namespace collbench

@@ -21,19 +21,6 @@ struct Data {
   std::map<std::string, ClusterSpec> systems = load_published_systems(kData + "/systems.json");
 };
 
-void print_table(const std::vector<PointCheck>& checks) {
-  std::printf("%3s %-24s %5s %-14s %12s %9s %9s %8s  %s\n", "id", "system", "GPUs", "collective",
-              "bytes", "measured", "model", "error", "NCCL's choice (model)");
-  for (const PointCheck& c : checks) {
-    std::printf("%3d %-24s %5lld %-14s %12lld %9.2f %9.2f %+7.1f%%  %s/%s\n", c.point.id,
-                c.point.system.c_str(), static_cast<long long>(c.point.gpus),
-                std::string(collective_spec(c.point.collective).name).c_str(),
-                static_cast<long long>(c.point.bytes), c.point.busbw_GBps, c.predicted.busbw_GBps,
-                100 * c.error, std::string(algorithm_name(c.predicted.algorithm)).c_str(),
-                std::string(protocol_name(c.predicted.protocol)).c_str());
-  }
-}
-
 TEST(Published, EveryPointIsSourcedAndItsSystemDescribed) {
   const Data data;
   EXPECT_GE(data.points.size(), 40u);
@@ -50,7 +37,7 @@ TEST(Published, EveryPointIsSourcedAndItsSystemDescribed) {
 TEST(Published, PredictionsFromSpecsOnly) {
   const Data data;
   const std::vector<PointCheck> checks = check_published(data.points, data.systems);
-  print_table(checks);
+  print_published_table(stdout, checks);
   const ErrorSummary s = summarize(checks);
   std::printf("median |error| %.1f%%, worst %.1f%%, %zu points (goal: 15%% and 50%%)\n",
               100 * s.median, 100 * s.worst, s.count);
@@ -101,7 +88,7 @@ TEST(Published, CalibrationOnTheSmallestCountsCarriesToTheLargest) {
         fit.calibration.scaleout, fit.calibration.latency, 100 * before.median,
         100 * trained.median, static_cast<long long>(largest), 100 * after.median,
         100 * after.worst, 100 * spec.median, 100 * spec.worst);
-    print_table(checks);
+    print_published_table(stdout, checks);
     // Calibration must not make the training fit worse.
     EXPECT_LE(trained.median, before.median + 1e-9) << system;
     // The series whose training runs span several NVLink domains (so their NICs are exercised)
