@@ -62,7 +62,10 @@ class RunCommand final : public Command {
     const nlohmann::json rank_info =
         gather_rank_info(runtime, topology.record["binding"].value("rank0_cpus", std::string("?")));
     runtime.progress().enter("contention survey");
-    ContentionSurvey contention(runtime);
+    GpuSurveyPlan gpus;
+    gpus.uses_gpus = near_gpu;
+    gpus.gpus_per_process = options.backend_config.gpus_per_process;
+    ContentionSurvey contention(runtime, gpus);
     runtime.progress().enter("backend start-up");
     std::unique_ptr<Backend> backend =
         create_backend(options.backend, runtime, options.backend_config);
@@ -105,6 +108,8 @@ class RunCommand final : public Command {
     for (const auto& [key, value] : topology.record.items()) run_record[key] = value;
     for (const std::string& w : topology.warnings) run_record["warnings"].push_back(w);
     run_record["contention"] = contention.causes();
+    // Only in the record: a run without GPU warnings then says whether its GPUs were checked.
+    if (near_gpu) run_record["gpu_contention_unchecked"] = contention.gpu_unchecked();
     for (const std::string& cause : contention.causes()) run_record["warnings"].push_back(cause);
     for (ResultSink* sink : sinks) sink->begin_run(run_record);
     Measurement measurement(runtime, *backend, options, sinks);
