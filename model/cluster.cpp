@@ -126,21 +126,26 @@ void validate_cluster(const ClusterSpec& c, const std::string& where) {
   auto need = [&](bool ok, const char* name, const std::string& reason) {
     if (!ok) bad(where, name, reason);
   };
+  // Every number has an upper bound as well: the model multiplies and divides them, and a
+  // latency of 1e308 us or a NIC of 1e-300 Gb/s would turn predictions into infinities, which
+  // JSON cannot hold (they were written as null). The bounds are far beyond any real machine.
   need(c.gpus >= 1 && c.gpus <= 1000000, "gpus", "must be 1 to 1,000,000");
-  need(c.gpus_per_node >= 1, "gpus_per_node", "must be at least 1");
-  need(c.gpus_per_domain >= 1, "gpus_per_domain", "must be at least 1");
+  need(c.gpus_per_node >= 1 && c.gpus_per_node <= 1024, "gpus_per_node", "must be 1 to 1,024");
+  need(c.gpus_per_domain >= 1 && c.gpus_per_domain <= 1000000, "gpus_per_domain",
+       "must be 1 to 1,000,000");
   need(c.gpus_per_domain % c.gpus_per_node == 0 || c.gpus_per_domain == 1, "gpus_per_domain",
        "must be a multiple of gpus_per_node (a domain is whole nodes)");
   need(c.nvlink_generation >= 3 && c.nvlink_generation <= 5, "nvlink_generation",
        "must be 3, 4 or 5");
   need(c.nvlink_links >= 1 && c.nvlink_links <= 36, "nvlink_links", "must be 1 to 36");
-  need(c.nics_per_node >= 0, "nics_per_node", "must not be negative");
-  need(c.nic_Gbps > 0, "nic_Gbps", "must be positive");
+  need(c.nics_per_node >= 0 && c.nics_per_node <= 64, "nics_per_node", "must be 0 to 64");
+  need(c.nic_Gbps >= 1 && c.nic_Gbps <= 100000, "nic_Gbps", "must be 1 to 100,000 (Gb/s)");
   need(c.pcie_generation >= 3 && c.pcie_generation <= 7, "pcie_generation", "must be 3 to 7");
   need(c.planes >= 1 && c.planes <= 16, "planes", "must be 1 to 16");
-  need(c.hop_latency_us >= 0, "hop_latency_us", "must not be negative");
-  need(c.launch_us >= 0, "launch_us", "must not be negative");
-  need(c.mnnvl_rank_us >= 0, "mnnvl_rank_us", "must not be negative");
+  need(c.hop_latency_us >= 0 && c.hop_latency_us <= 1000, "hop_latency_us",
+       "must be 0 to 1,000 (us)");
+  need(c.launch_us >= 0 && c.launch_us <= 1000000, "launch_us", "must be 0 to 1,000,000 (us)");
+  need(c.mnnvl_rank_us >= 0 && c.mnnvl_rank_us <= 1000, "mnnvl_rank_us", "must be 0 to 1,000 (us)");
   need(c.cpu == "x86-intel" || c.cpu == "x86-amd" || c.cpu == "arm", "cpu",
        "must be x86-intel, x86-amd or arm");
   need(c.tiers.size() <= 8, "tiers", "at most 8 tiers");

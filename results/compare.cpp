@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -94,7 +95,14 @@ std::vector<ResultRow> pool_by_configuration(const std::vector<ResultRow>& rows,
     into.samples_us.insert(into.samples_us.end(), row.samples_us.begin(), row.samples_us.end());
     into.time_us_min = std::min(into.time_us_min, row.time_us_min);
     into.time_us_max = std::max(into.time_us_max, row.time_us_max);
-    if (row.wrong >= 0) into.wrong = std::max<int64_t>(into.wrong, 0) + row.wrong;
+    if (row.wrong >= 0) {
+      // Counts from a file may be anything up to INT64_MAX: the sum saturates there instead of
+      // overflowing (undefined; it wrapped to a negative "not checked"). Any count is wrong data.
+      const int64_t before = std::max<int64_t>(into.wrong, 0);
+      into.wrong = row.wrong > std::numeric_limits<int64_t>::max() - before
+                       ? std::numeric_limits<int64_t>::max()
+                       : before + row.wrong;
+    }
     if (row.stable) into.stable = false;  // judged again below, over the pooled samples
   }
   for (ResultRow& row : pooled) {

@@ -45,9 +45,9 @@ int64_t json_field_integer(const nlohmann::json& record, const char* key, int64_
   if (it->is_number_integer()) return it->get<int64_t>();
   if (it->is_number_float()) {
     const double value = it->get<double>();
-    // 2^63 is exactly representable; anything at or beyond it does not fit.
-    if (std::isfinite(value) && value == std::floor(value) &&
-        std::fabs(value) < 9.2233720368547758e18)
+    // +-2^63 are exact doubles: -2^63 is INT64_MIN and fits, 2^63 is one past INT64_MAX.
+    if (std::isfinite(value) && value == std::floor(value) && value >= -9.2233720368547758e18 &&
+        value < 9.2233720368547758e18)
       return static_cast<int64_t>(value);
   }
   return fallback;

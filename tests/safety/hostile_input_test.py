@@ -303,11 +303,34 @@ def scenario_malformed_values():
             ("radix_fraction", '{"tiers": [{"radix": 2.5}]}', "radix: must be a whole number"),
             ("overflow", '{"nic_Gbps": 1e400}', "not valid JSON (number overflow"),
             ("oversubscription", '{"tiers": [{"radix": 64, "oversubscription": "x"}]}',
-             "oversubscription: must be a number")]:
+             "oversubscription: must be a number"),
+            # Zero, negative and huge values in the tiers and elsewhere: a latency of 1e308 us
+            # or a NIC of 1e-300 Gb/s made infinite predictions, written as null.
+            ("radix_zero", '{"tiers": [{"radix": 0}]}', "tiers[0].radix: must be 2 to 4096"),
+            ("radix_negative", '{"tiers": [{"radix": 64}, {"radix": -64}]}',
+             "tiers[1].radix: must be 2 to 4096"),
+            ("radix_huge", '{"tiers": [{"radix": 4294967360}]}', "radix: 4294967360 is out of range"),
+            ("oversubscription_zero", '{"tiers": [{"radix": 64, "oversubscription": 0}, {"radix": 64}]}',
+             "tiers[0].oversubscription: must be 1 (non-blocking) to 64"),
+            ("oversubscription_negative", '{"tiers": [{"radix": 64, "oversubscription": -2}, {"radix": 64}]}',
+             "tiers[0].oversubscription: must be 1 (non-blocking) to 64"),
+            ("oversubscription_huge", '{"tiers": [{"radix": 64, "oversubscription": 1e300}, {"radix": 64}]}',
+             "tiers[0].oversubscription: must be 1 (non-blocking) to 64"),
+            ("nic_zero", '{"gpus": 64, "nic_Gbps": 0}', "nic_Gbps: must be 1 to 100,000"),
+            ("nic_tiny", '{"gpus": 64, "nic_Gbps": 1e-300}', "nic_Gbps: must be 1 to 100,000"),
+            ("nic_huge", '{"gpus": 64, "nic_Gbps": 1e308}', "nic_Gbps: must be 1 to 100,000"),
+            ("nics_huge", '{"gpus": 64, "nics_per_node": 2147483647}', "nics_per_node: must be 0 to 64"),
+            ("per_node_huge", '{"gpus": 64, "gpus_per_node": 2147483647, "gpus_per_domain": 2147483647}',
+             "gpus_per_node: must be 1 to 1,024"),
+            ("hop_huge", '{"gpus": 64, "hop_latency_us": 1e308}', "hop_latency_us: must be 0 to 1,000"),
+            ("hop_negative", '{"gpus": 64, "hop_latency_us": -0.1}', "hop_latency_us: must be 0 to 1,000"),
+            ("launch_huge", '{"gpus": 64, "launch_us": 1e308}', "launch_us: must be 0 to 1,000,000"),
+            ("mnnvl_huge", '{"preset": "gb200-nvl72-xdr800", "gpus": 64, "mnnvl_rank_us": 1e308}',
+             "mnnvl_rank_us: must be 0 to 1,000")]:
         path = write(f"cluster_{name}.json", [text])
         p = run("model", "predict", "--cluster", path, "--ranks", "64", expect=2)
         no_library_text(p)
-        one_error_line(p, re.escape(message))
+        one_error_line(p, re.escape(f"cluster_{name}.json: ") + ".*" + re.escape(message))
 
 
 # ---------------------------------------------------------------------------------------------
