@@ -53,7 +53,7 @@ std::optional<int64_t> available_host_memory() {
 }
 
 void require_host_memory_for_sweep(const RunOptions& options, Runtime& runtime, int local_ranks,
-                                   int nranks) {
+                                   int nranks, const std::string& what, const std::string& remedy) {
   if (options.backend_config.memory != MemoryKind::kHost) return;
   int ranks_here = 1;
   for (const HostEntry& host : runtime.hosts()) {
@@ -82,11 +82,13 @@ void require_host_memory_for_sweep(const RunOptions& options, Runtime& runtime, 
     std::snprintf(out, sizeof out, unit ? "%.1f %s" : "%.0f %s", bytes, kUnits[unit]);
     return std::string(out);
   };
-  throw UsageError("the sweep up to -e " + text(static_cast<double>(options.sweep.max_bytes)) +
-                   " needs " + text(all.max[1]) + " of host memory on a node (" +
-                   text(static_cast<double>(per_rank)) +
-                   " per rank for its send and receive buffers), but only " + text(all.min[2]) +
-                   " is available there (MemAvailable); lower -e/--maxbytes");
+  throw UsageError(
+      (what.empty() ? "the sweep up to -e " + text(static_cast<double>(options.sweep.max_bytes))
+                    : what) +
+      " needs " + text(all.max[1]) + " of host memory on a node (" +
+      text(static_cast<double>(per_rank)) +
+      " per rank for its send and receive buffers), but only " + text(all.min[2]) +
+      " is available there (MemAvailable); " + (remedy.empty() ? "lower -e/--maxbytes" : remedy));
 }
 
 }  // namespace collbench

@@ -4,6 +4,7 @@
 // every rank and the launcher's abort banner.
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "harness/run_options.hpp"
 
@@ -21,8 +22,11 @@ std::optional<int64_t> available_host_memory();
 
 // Throws UsageError on every rank when the ranks of any node would need more host memory than
 // that node has available, naming the sizes. A no-op for device memory (checked by the GPU
-// backends as they allocate). `local_ranks`: ranks each process drives.
+// backends as they allocate). `local_ranks`: ranks each process drives. `what` names the
+// request in the message (default: "the sweep up to -e SIZE"), `remedy` says what to change
+// (default: "lower -e/--maxbytes").
 void require_host_memory_for_sweep(const RunOptions& options, Runtime& runtime, int local_ranks,
-                                   int nranks);
+                                   int nranks, const std::string& what = "",
+                                   const std::string& remedy = "");
 
 }  // namespace collbench

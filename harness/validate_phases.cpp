@@ -1,11 +1,14 @@
 #include "harness/validate_phases.hpp"
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "collectives/backend.hpp"
+#include "core/byte_units.hpp"
 #include "core/errors.hpp"
 #include "harness/measure.hpp"
+#include "harness/sweep_memory.hpp"
 #include "topology/discover.hpp"
 #include "validation/bisection.hpp"
 #include "validation/pairing.hpp"
@@ -231,7 +234,29 @@ std::unique_ptr<Runtime> ValidationRun::regroup(Runtime& parent, int color,
   return parent.split(color, parent.rank(), what);
 }
 
+// A probe of 2^53 bytes from a spec must be refused with the sizes (exit 2) before anything is
+// allocated, as `run -e 1T` is, not end in std::bad_alloc mid-run. The largest size of each
+// collective over every measuring phase, laid out for the whole job (the fleet's group, the
+// largest), bounds what any group allocates.
+void ValidationRun::require_memory_for_probes() {
+  std::map<std::string, int64_t> largest;
+  for (Phase phase : {Phase::kNode, Phase::kPair, Phase::kRail, Phase::kFleet}) {
+    if (!options_.has_phase(phase)) continue;
+    for (const Probe& p : probes_for(phase)) largest[p.test] = std::max(largest[p.test], p.bytes);
+  }
+  for (const auto& [test, bytes] : largest) {
+    RunOptions run = options_.run;
+    run.collectives = {*parse_collective(test)};
+    run.sweep.min_bytes = run.sweep.max_bytes = bytes;
+    require_host_memory_for_sweep(run, world_, 1, world_.size(),
+                                  "the " + test + " probe of " + format_bytes(bytes),
+                                  "lower the bytes of that check" +
+                                      std::string(options_.spec ? " in the spec" : " (--bytes)"));
+  }
+}
+
 void ValidationRun::run() {
+  require_memory_for_probes();
   if (options_.has_phase(Phase::kNode)) node_phase();
   if (options_.has_phase(Phase::kPair) && nodes_ >= 2) pair_phase();
   if (options_.has_phase(Phase::kFleet)) fleet_phase();

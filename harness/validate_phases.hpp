@@ -42,6 +42,7 @@ class ValidationRun {
 
  private:
   void name_nodes();
+  void require_memory_for_probes();
   void node_phase();
   void pair_phase();
   void fleet_phase();

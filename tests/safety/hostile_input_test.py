@@ -653,6 +653,15 @@ def scenario_memory_check():
         print(text)
         if proc.returncode != 2 or text.count("collbench: error") != 1 or "bad_alloc" in text:
             fail(f"under mpirun: exit {proc.returncode}, expected 2 and one error line")
+    # A validate spec asking for a probe of 2^53 bytes: refused before allocating, naming the check.
+    spec = os.path.join(WORKDIR, "huge-probe-spec.json")
+    with open(spec, "w", encoding="utf-8") as handle:
+        json.dump({"collbench_spec": 1, "name": "huge", "checks": [
+            {"phase": "node", "test": "all_reduce", "bytes": 2 ** 53, "min_GBps": 1}]}, handle)
+    p = run("validate", "--spec", spec, expect=2)
+    if "bad_alloc" in p.stdout + p.stderr or not re.search(
+            r"the all_reduce probe of 8192 TiB needs .* of host memory .* in the spec", p.stderr):
+        fail("validate's probe larger than memory should be refused with its size")
     # A sweep that fits still runs.
     run("run", "all_reduce", "-b", "1K", "-e", "4K", "-n", "1", "-w", "0", "--repeat", "1",
         expect=0)
