@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <optional>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
 #include "core/input_file.hpp"
+#include "core/json_line_map.hpp"
 #include "core/json_value.hpp"
 
 namespace collbench {
@@ -33,43 +36,81 @@ double pcie_x16_GBps(int generation) {
   return 12.0 * std::pow(2.0, generation - 3);
 }
 
-[[noreturn]] void bad(const std::string& where, const std::string& field,
-                      const std::string& reason) {
-  throw UsageError(where + ": " + field + ": " + reason);
+// Where a cluster's fields are, for "FILE:LINE: field: reason": the file, the line map of its
+// text (null for a preset or a document not read from text), the JSON pointer of the cluster
+// object, and a label put before field names (a system's name in systems.json, with ": ").
+struct ClusterSource {
+  std::string file;
+  const JsonLineMap* lines = nullptr;
+  std::string pointer;
+  std::string label;
+
+  // The pointer of a field as the messages spell it ("tiers[1].radix" is "/tiers/1/radix"); the
+  // cluster format's field names are plain identifiers, so the translation is exact.
+  std::string field_pointer(const std::string& field) const {
+    std::string out = pointer;
+    for (char c : field) {
+      if (c == '.' || c == '[') {
+        out += '/';
+      } else if (c != ']') {
+        if (out.size() == pointer.size()) out += '/';
+        out += c;
+      }
+    }
+    return out;
+  }
+  std::string at(const std::string& value_pointer) const {
+    return json_file_line(file, lines, value_pointer) + ": " + label;
+  }
+};
+
+// `value_pointer` names the value at fault when it is not the field itself (an unknown member,
+// whose name from the file may hold any character).
+[[noreturn]] void bad(const ClusterSource& src, const std::string& field, const std::string& reason,
+                      const std::optional<std::string>& value_pointer = std::nullopt) {
+  throw UsageError(src.at(value_pointer ? *value_pointer : src.field_pointer(field)) + field +
+                   ": " + reason);
 }
 
 // Exact (core/json_value.hpp): "gpus": 4294967298 is refused, never truncated.
 template <typename T>
-T field_value(const nlohmann::json& value, const char* name, const std::string& path) {
+T field_value(const nlohmann::json& value, const std::string& name, const ClusterSource& src) {
   std::string why;
   const std::optional<T> read = exact_json<T>(value, &why);
-  if (!read) throw UsageError(path + ": " + name + ": " + why);
+  if (!read) bad(src, name, why);
   return *read;
 }
 
+// `prefix` is the path of the object `j` within the cluster ("tiers[0]."), empty at its top.
 template <typename T>
-T field(const nlohmann::json& j, const char* name, T fallback, const std::string& where) {
+T field(const nlohmann::json& j, const char* name, T fallback, const ClusterSource& src,
+        const std::string& prefix = "") {
   if (!j.contains(name)) return fallback;
-  return field_value<T>(j.at(name), name, where);
+  return field_value<T>(j.at(name), prefix + name, src);
 }
 
-std::vector<FabricTier> tiers_from(const nlohmann::json& j, const std::string& where) {
-  if (!j.is_array()) bad(where, "tiers", "expected an array of {\"radix\", \"oversubscription\"}");
+std::vector<FabricTier> tiers_from(const nlohmann::json& j, const ClusterSource& src) {
+  if (!j.is_array()) bad(src, "tiers", "expected an array of {\"radix\", \"oversubscription\"}");
   std::vector<FabricTier> tiers;
   for (std::size_t i = 0; i < j.size(); ++i) {
     const std::string name = "tiers[" + std::to_string(i) + "]";
-    if (!j[i].is_object()) bad(where, name, "expected an object");
+    if (!j[i].is_object()) bad(src, name, "expected an object");
     for (const auto& [key, value] : j[i].items()) {
-      if (key != "radix" && key != "oversubscription")
-        bad(where, name + "." + key, "unknown field");
+      if (key != "radix" && key != "oversubscription") {
+        bad(src, name + "." + key, "unknown field",
+            json_pointer_append(src.field_pointer(name), key));
+      }
     }
     FabricTier t;
-    t.radix = field(j[i], "radix", t.radix, where + ": " + name);
-    t.oversubscription = field(j[i], "oversubscription", t.oversubscription, where + ": " + name);
+    t.radix = field(j[i], "radix", t.radix, src, name + ".");
+    t.oversubscription = field(j[i], "oversubscription", t.oversubscription, src, name + ".");
     tiers.push_back(t);
   }
   return tiers;
 }
+
+void check_cluster(const ClusterSpec& c, const ClusterSource& src);
+ClusterSpec cluster_from(const nlohmann::json& j, const ClusterSource& src);
 
 }  // namespace
 
@@ -123,8 +164,16 @@ void extend_fabric(ClusterSpec& c, int64_t gpus) {
 }
 
 void validate_cluster(const ClusterSpec& c, const std::string& where) {
+  check_cluster(c, ClusterSource{where, nullptr, "", ""});
+}
+
+namespace {
+
+// Missing fields the checks name (the value came from a preset or a default) give the line of
+// the cluster object.
+void check_cluster(const ClusterSpec& c, const ClusterSource& src) {
   auto need = [&](bool ok, const char* name, const std::string& reason) {
-    if (!ok) bad(where, name, reason);
+    if (!ok) bad(src, name, reason);
   };
   // Every number has an upper bound as well: the model multiplies and divides them, and a
   // latency of 1e308 us or a NIC of 1e-300 Gb/s would turn predictions into infinities, which
@@ -156,36 +205,55 @@ void validate_cluster(const ClusterSpec& c, const std::string& where) {
   for (std::size_t t = 0; t < c.tiers.size(); ++t) {
     const std::string name = "tiers[" + std::to_string(t) + "]";
     if (c.tiers[t].radix < 2 || c.tiers[t].radix > 4096) {
-      bad(where, name + ".radix", "must be 2 to 4096");
+      bad(src, name + ".radix", "must be 2 to 4096");
     }
     if (!(c.tiers[t].oversubscription >= 1 && c.tiers[t].oversubscription <= 64)) {
-      bad(where, name + ".oversubscription", "must be 1 (non-blocking) to 64");
+      bad(src, name + ".oversubscription", "must be 1 (non-blocking) to 64");
     }
     if (t > 0 && c.tiers[t].radix < c.tiers[t - 1].radix / 2) {
-      bad(where, name + ".radix",
+      bad(src, name + ".radix",
           "cannot take the up links of the tier below (radix below half of tiers[" +
               std::to_string(t - 1) + "])");
     }
   }
   if (c.tiers.empty() || static_cast<double>(c.gpus) <= fabric_gpus(c)) return;
-  bad(where, "gpus",
+  bad(src, "gpus",
       std::to_string(c.gpus) + " GPUs exceed what the tiers hold (" +
           std::to_string(static_cast<int64_t>(fabric_gpus(c))) + ")");
 }
 
+}  // namespace
+
 ClusterSpec load_cluster(const std::string& path) {
   std::ifstream in = open_input_file(path, "cluster file");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string body = text.str();
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(body);
   } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers such as 1e400
     throw UsageError(path + ": not valid JSON (" + json_error_reason(e) + ")");
   }
-  return cluster_from_json(j, path);
+  const JsonLineMap lines(body);
+  return cluster_from_json(j, path, lines, "", "");
 }
 
 ClusterSpec cluster_from_json(const nlohmann::json& j, const std::string& where) {
-  if (!j.is_object()) throw UsageError(where + ": expected a JSON object");
+  return cluster_from(j, ClusterSource{where, nullptr, "", ""});
+}
+
+ClusterSpec cluster_from_json(const nlohmann::json& j, const std::string& file,
+                              const JsonLineMap& lines, const std::string& pointer,
+                              const std::string& label) {
+  return cluster_from(j, ClusterSource{file, &lines, pointer, label});
+}
+
+namespace {
+
+ClusterSpec cluster_from(const nlohmann::json& j, const ClusterSource& src) {
+  const std::string& where = src.file;  // a cluster's name when the file gives none
+  if (!j.is_object()) throw UsageError(src.at(src.pointer) + "expected a JSON object");
   static const char* const kKnown[] = {"name",
                                        "preset",
                                        "gpus",
@@ -210,40 +278,42 @@ ClusterSpec cluster_from_json(const nlohmann::json& j, const std::string& where)
                                        "mnnvl_rank_us"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown)) {
-      bad(where, key, "unknown field");
+      bad(src, key, "unknown field");
     }
   }
   ClusterSpec c;
   if (j.contains("preset")) {
     try {
-      c = cluster_preset(field<std::string>(j, "preset", "", where));
+      c = cluster_preset(field<std::string>(j, "preset", "", src));
     } catch (const UsageError& e) {
-      throw UsageError(where + ": " + e.what());
+      throw UsageError(src.at(src.pointer + "/preset") + e.what());
     }
   }
-  c.name = field(j, "name", c.name.empty() ? where : c.name, where);
-  c.gpus = field(j, "gpus", c.gpus, where);
-  c.gpus_per_node = field(j, "gpus_per_node", c.gpus_per_node, where);
-  c.gpus_per_domain = field(j, "gpus_per_domain", c.gpus_per_domain, where);
-  c.nvlink_generation = field(j, "nvlink_generation", c.nvlink_generation, where);
-  c.nvlink_links = field(j, "nvlink_links", c.nvlink_links, where);
-  c.nvls = field(j, "nvls", c.nvls, where);
-  c.nics_per_node = field(j, "nics_per_node", c.nics_per_node, where);
-  c.nic_Gbps = field(j, "nic_Gbps", c.nic_Gbps, where);
-  c.pcie_generation = field(j, "pcie_generation", c.pcie_generation, where);
-  c.sharp = field(j, "sharp", c.sharp, where);
-  c.rail_optimized = field(j, "rail_optimized", c.rail_optimized, where);
-  c.any_to_any = field(j, "any_to_any", c.any_to_any, where);
-  if (j.contains("tiers")) c.tiers = tiers_from(j["tiers"], where);
-  c.planes = field(j, "planes", c.planes, where);
-  c.hop_latency_us = field(j, "hop_latency_us", c.hop_latency_us, where);
-  c.cpu = field(j, "cpu", c.cpu, where);
-  c.launch_us = field(j, "launch_us", c.launch_us, where);
-  c.mnnvl_rank_us = field(j, "mnnvl_rank_us", c.mnnvl_rank_us, where);
-  c.source = field(j, "source", c.source, where);
-  c.assumptions = field(j, "assumptions", c.assumptions, where);
-  validate_cluster(c, where);
+  c.name = field(j, "name", c.name.empty() ? where : c.name, src);
+  c.gpus = field(j, "gpus", c.gpus, src);
+  c.gpus_per_node = field(j, "gpus_per_node", c.gpus_per_node, src);
+  c.gpus_per_domain = field(j, "gpus_per_domain", c.gpus_per_domain, src);
+  c.nvlink_generation = field(j, "nvlink_generation", c.nvlink_generation, src);
+  c.nvlink_links = field(j, "nvlink_links", c.nvlink_links, src);
+  c.nvls = field(j, "nvls", c.nvls, src);
+  c.nics_per_node = field(j, "nics_per_node", c.nics_per_node, src);
+  c.nic_Gbps = field(j, "nic_Gbps", c.nic_Gbps, src);
+  c.pcie_generation = field(j, "pcie_generation", c.pcie_generation, src);
+  c.sharp = field(j, "sharp", c.sharp, src);
+  c.rail_optimized = field(j, "rail_optimized", c.rail_optimized, src);
+  c.any_to_any = field(j, "any_to_any", c.any_to_any, src);
+  if (j.contains("tiers")) c.tiers = tiers_from(j["tiers"], src);
+  c.planes = field(j, "planes", c.planes, src);
+  c.hop_latency_us = field(j, "hop_latency_us", c.hop_latency_us, src);
+  c.cpu = field(j, "cpu", c.cpu, src);
+  c.launch_us = field(j, "launch_us", c.launch_us, src);
+  c.mnnvl_rank_us = field(j, "mnnvl_rank_us", c.mnnvl_rank_us, src);
+  c.source = field(j, "source", c.source, src);
+  c.assumptions = field(j, "assumptions", c.assumptions, src);
+  check_cluster(c, src);
   return c;
 }
+
+}  // namespace
 
 }  // namespace collbench

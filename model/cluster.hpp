@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_line_map.hpp"
+
 namespace collbench {
 
 // One tier of the scale-out fabric: switches of `radix` ports; `oversubscription` is down ports
@@ -57,8 +59,15 @@ int tiers_used(const ClusterSpec& c, int64_t nodes);
 void extend_fabric(ClusterSpec& c, int64_t gpus);
 
 // Throws UsageError "WHERE: field: reason" on bad input; `where` names the file or preset.
+// load_cluster reads "FILE:LINE: field: reason".
 ClusterSpec load_cluster(const std::string& path);
 ClusterSpec cluster_from_json(const nlohmann::json& j, const std::string& where);
+// The cluster at `pointer` in the file `file`, whose text `lines` maps: errors read
+// "FILE:LINE: LABELfield: reason", LINE that of the value at fault (of the cluster object for a
+// missing field), `label` e.g. "h100: " for a system of systems.json.
+ClusterSpec cluster_from_json(const nlohmann::json& j, const std::string& file,
+                              const JsonLineMap& lines, const std::string& pointer,
+                              const std::string& label);
 ClusterSpec cluster_preset(const std::string& name);  // throws UsageError for unknown names
 std::vector<std::string> cluster_preset_names();
 void validate_cluster(const ClusterSpec& spec, const std::string& where);

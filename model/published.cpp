@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/json_line_map.hpp"
 #include "core/statistics.hpp"
 
 namespace collbench {
@@ -97,18 +99,23 @@ std::vector<PublishedPoint> load_published_points(const std::string& path) {
 }
 
 std::map<std::string, ClusterSpec> load_published_systems(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError(path + ": cannot read the systems");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string body = text.str();
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     throw UsageError(path + ": not valid JSON (" + std::string(e.what()) + ")");
   }
   if (!j.is_object()) throw UsageError(path + ": expected an object of named clusters");
   std::map<std::string, ClusterSpec> systems;
+  const JsonLineMap lines(body);  // once: each system's errors name their line
   for (const auto& [name, value] : j.items()) {
-    ClusterSpec c = cluster_from_json(value, path + ": " + name);
+    ClusterSpec c =
+        cluster_from_json(value, path, lines, json_pointer_append("", name), name + ": ");
     c.name = name;
     systems[name] = c;
   }

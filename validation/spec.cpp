@@ -3,10 +3,12 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "collectives/collective.hpp"
 #include "core/errors.hpp"
 #include "core/input_file.hpp"
+#include "core/json_line_map.hpp"
 #include "core/json_value.hpp"
 
 namespace collbench {
@@ -15,14 +17,41 @@ namespace {
 constexpr const char* kPhaseNames[] = {"node", "pair", "rail", "fleet", "copy"};
 const std::vector<std::string> kCopyTests = {"d2d", "h2d", "d2h"};
 
-[[noreturn]] void fail(const std::string& origin, const std::string& where,
-                       const std::string& why) {
-  throw UsageError("spec " + origin + ": " + where + ": " + why);
+// The file a spec came from and, when it was read from text, where its values are.
+struct Origin {
+  const std::string& file;
+  const JsonLineMap* lines;
+};
+
+// The JSON pointer of a field path as the messages spell it: "checks[1].phase" is
+// "/checks/1/phase", "top level.name" is "/name". Spec field names are plain identifiers, so the
+// translation is exact; member names from the file (unknown fields) are appended escaped instead.
+std::string pointer_of(std::string_view where) {
+  constexpr std::string_view kTop = "top level";
+  if (where.substr(0, kTop.size()) == kTop) where.remove_prefix(kTop.size());
+  std::string pointer;
+  for (char c : where) {
+    if (c == '.' || c == '[') {
+      pointer += '/';
+    } else if (c != ']') {
+      if (pointer.empty()) pointer += '/';
+      pointer += c;
+    }
+  }
+  return pointer;
+}
+
+// `pointer` names the value at fault when it is not the field `where` names.
+[[noreturn]] void fail(const Origin& origin, const std::string& where, const std::string& why,
+                       const std::optional<std::string>& pointer = std::nullopt) {
+  throw UsageError(
+      "spec " + json_file_line(origin.file, origin.lines, pointer ? *pointer : pointer_of(where)) +
+      ": " + where + ": " + why);
 }
 
 template <typename T>
-std::optional<T> optional_field(const nlohmann::json& object, const char* key,
-                                const std::string& origin, const std::string& where) {
+std::optional<T> optional_field(const nlohmann::json& object, const char* key, const Origin& origin,
+                                const std::string& where) {
   if (!object.contains(key) || object[key].is_null()) return std::nullopt;
   // Exact: 4294967296 GPUs is refused, never truncated to 0; 1.9 is not an integer.
   std::string why;
@@ -32,21 +61,21 @@ std::optional<T> optional_field(const nlohmann::json& object, const char* key,
 }
 
 void check_keys(const nlohmann::json& object, const std::vector<std::string>& known,
-                const std::string& origin, const std::string& where) {
+                const Origin& origin, const std::string& where) {
   for (const auto& [key, value] : object.items()) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      fail(origin, where, "unknown field '" + key + "'");
+      fail(origin, where, "unknown field '" + key + "'",
+           json_pointer_append(pointer_of(where), key));
     }
   }
 }
 
-double positive(std::optional<double> value, const std::string& origin, const std::string& where) {
+double positive(std::optional<double> value, const Origin& origin, const std::string& where) {
   if (value && !(*value > 0)) fail(origin, where, "must be positive");
   return value.value_or(0);
 }
 
-SpecCheck parse_check(const nlohmann::json& item, const std::string& origin,
-                      const std::string& where) {
+SpecCheck parse_check(const nlohmann::json& item, const Origin& origin, const std::string& where) {
   if (!item.is_object()) fail(origin, where, "must be an object");
   check_keys(item, {"phase", "test", "bytes", "min_GBps", "warn_GBps", "max_us", "warn_us", "note"},
              origin, where);
@@ -98,7 +127,7 @@ SpecCheck parse_check(const nlohmann::json& item, const std::string& origin,
   return check;
 }
 
-TopologyExpectation parse_topology(const nlohmann::json& item, const std::string& origin) {
+TopologyExpectation parse_topology(const nlohmann::json& item, const Origin& origin) {
   const std::string where = "topology";
   if (!item.is_object()) fail(origin, where, "must be an object");
   check_keys(item, {"gpus", "nics", "gpu_model", "nic_model", "pcie_gen", "pcie_width"}, origin,
@@ -144,7 +173,9 @@ const SpecCheck* ValidationSpec::find(Phase phase, const std::string& test, int6
   return nullptr;
 }
 
-ValidationSpec parse_spec(const nlohmann::json& document, const std::string& origin) {
+ValidationSpec parse_spec(const nlohmann::json& document, const std::string& file,
+                          const JsonLineMap* lines) {
+  const Origin origin{file, lines};
   if (!document.is_object()) fail(origin, "top level", "must be a JSON object");
   check_keys(document, {"collbench_spec", "name", "description", "sources", "topology", "checks"},
              origin, "top level");
@@ -160,9 +191,12 @@ ValidationSpec parse_spec(const nlohmann::json& document, const std::string& ori
       optional_field<std::string>(document, "description", origin, "top level").value_or("");
   if (document.contains("sources")) {
     if (!document["sources"].is_array()) fail(origin, "sources", "must be a list of strings");
-    for (const auto& s : document["sources"]) {
-      if (!s.is_string()) fail(origin, "sources", "must be a list of strings");
-      spec.sources.push_back(s.get<std::string>());
+    const nlohmann::json& sources = document["sources"];
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      if (!sources[i].is_string()) {
+        fail(origin, "sources", "must be a list of strings", "/sources/" + std::to_string(i));
+      }
+      spec.sources.push_back(sources[i].get<std::string>());
     }
   }
   if (document.contains("topology")) spec.topology = parse_topology(document["topology"], origin);
@@ -185,13 +219,15 @@ ValidationSpec read_spec_file(const std::string& path) {
   std::ifstream in = open_input_file(path, "spec");
   std::stringstream text;
   text << in.rdbuf();
+  const std::string body = text.str();
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(text.str());
+    document = nlohmann::json::parse(body);
   } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers such as 1e400
     throw UsageError("spec " + path + ": not valid JSON: " + json_error_reason(e));
   }
-  return parse_spec(document, path);
+  const JsonLineMap lines(body);
+  return parse_spec(document, path, &lines);
 }
 
 nlohmann::ordered_json spec_to_json(const ValidationSpec& spec) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_line_map.hpp"
 #include "validation/pair_judgement.hpp"
 
 namespace collbench {
@@ -48,7 +49,10 @@ struct ValidationSpec {
   const SpecCheck* find(Phase phase, const std::string& test, int64_t bytes) const;
 };
 
-ValidationSpec parse_spec(const nlohmann::json& document, const std::string& origin);
+// Throws UsageError "spec FILE:LINE: field: reason"; without `lines` (the map of the text the
+// document was parsed from) the line is left out.
+ValidationSpec parse_spec(const nlohmann::json& document, const std::string& file,
+                          const JsonLineMap* lines = nullptr);
 ValidationSpec read_spec_file(const std::string& path);
 // Keys in the documented order, so a written spec reads top-down.
 nlohmann::ordered_json spec_to_json(const ValidationSpec& spec);

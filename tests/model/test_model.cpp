@@ -93,6 +93,43 @@ TEST(Cluster, FilesAreValidatedFieldByField) {
   EXPECT_NE(load_error("{oops").find("not valid JSON"), std::string::npos);
 }
 
+TEST(Cluster, FileErrorsNameTheLineOfTheValue) {
+  // "FILE:LINE: field: reason": the line of the value at fault, or of the object lacking a field.
+  const std::string text =
+      "{\n"
+      "  \"preset\": \"hgx-h100-ndr400\",\n"
+      "  \"tiers\": [\n"
+      "    {\"radix\": 64},\n"
+      "    {\"radix\": 16}\n"
+      "  ],\n"
+      "  \"gpus\":\n"
+      "    4096\n"
+      "}\n";
+  const std::string path = write_file(text);
+  auto error_of = [&](const std::string& body) {
+    std::ofstream(path, std::ios::trunc) << body;
+    try {
+      load_cluster(path);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error_of(text).rfind(path + ":5: tiers[1].radix: cannot take", 0), 0u)
+      << error_of(text);
+  std::string gpus = text;
+  gpus.replace(gpus.find("{\"radix\": 16}"), 13, "{\"radix\": 64}");
+  EXPECT_EQ(error_of(gpus).rfind(path + ":8: gpus: ", 0), 0u) << error_of(gpus);
+  std::string unknown = text;
+  unknown.replace(unknown.find("{\"radix\": 16}"), 13, "{\"radix\": 64,\n\"ports\": 2}");
+  EXPECT_EQ(error_of(unknown).rfind(path + ":6: tiers[1].ports: unknown field", 0), 0u)
+      << error_of(unknown);
+  // A check on a value the file does not give (here from the preset) names the cluster object.
+  EXPECT_EQ(error_of("{\"preset\": \"hgx-h100-ndr400\",\n\n\"gpus_per_node\": 16}")
+                .rfind(path + ":1: gpus_per_domain: must be a multiple", 0),
+            0u);
+}
+
 TEST(Fabric, CapacityFollowsTheClos) {
   ClusterSpec c = cluster_preset("hgx-h100-ndr400");
   c.tiers = {{64, 1}};

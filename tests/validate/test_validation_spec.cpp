@@ -1,7 +1,10 @@
 // Specs (parsing, errors, thresholds), --make-spec, and the verdicts built from probe rows.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "core/errors.hpp"
@@ -86,6 +89,40 @@ TEST(Spec, BadSpecsSayWhatAndWhere) {
   EXPECT_NE(error_of(duplicate).find("checks[4]: repeats"), std::string::npos);
   EXPECT_NE(error_of(nlohmann::json::array()).find("must be a JSON object"), std::string::npos);
   EXPECT_THROW(read_spec_file("/nonexistent/spec.json"), UsageError);
+}
+
+TEST(Spec, FileErrorsNameTheLineOfTheValue) {
+  // read_spec_file says "spec FILE:LINE: field: reason": the line of the value at fault, of the
+  // check lacking a field, or of the unknown member.
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("collbench-spec-lines-" + std::to_string(::getpid()) + ".json"))
+                               .string();
+  auto error_of_text = [&](const std::string& text) {
+    std::ofstream(path, std::ios::trunc) << text;
+    try {
+      read_spec_file(path);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string head = "{\"collbench_spec\": 1,\n\"checks\": [\n";
+  const std::string good =
+      "{\"phase\": \"node\", \"test\": \"all_reduce\", \"bytes\": 8, \"max_us\": 9},\n";
+  EXPECT_EQ(error_of_text(head + good + "{\"phase\":\r\n \"rack\"}]}")
+                .rfind("spec " + path + ":5: checks[1].phase: unknown phase 'rack'", 0),
+            0u);
+  EXPECT_EQ(error_of_text(head + good + "\n{\"phase\": \"node\"}]}")
+                .rfind("spec " + path + ":5: checks[1]: missing 'test'", 0),
+            0u);
+  EXPECT_EQ(error_of_text(head + good + "{\"note\": \"}\\\"\\n{\",\n\"colour\": 1}]}")
+                .rfind("spec " + path + ":5: checks[1]: unknown field 'colour'", 0),
+            0u);
+  EXPECT_EQ(
+      error_of_text("{\"collbench_spec\": 1,\n\"topology\": {\n\"gpus\": -1}, \"checks\": []}")
+          .rfind("spec " + path + ":3: topology.gpus: must not be negative", 0),
+      0u);
+  std::filesystem::remove(path);
 }
 
 TEST(Spec, JudgeBandwidthAndLatency) {
