@@ -4,7 +4,6 @@
 // missing field, and hostile text, which must neither crash nor take more than linear time.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 
 #include "core/json_line_map.hpp"
@@ -103,24 +102,21 @@ TEST(JsonLineMap, HostileTextNeverCrashes) {
   EXPECT_EQ(second.line_of("/a"), 1);  // only the first document is mapped
 }
 
-TEST(JsonLineMap, DeepAndWideTextIsLinear) {
-  // A million levels of nesting would overflow a recursive scan; deep pointers built per value
-  // would be quadratic. Both sizes finish well within a second here.
+TEST(JsonLineMap, DeepAndWideText) {
+  // A million levels of nesting would overflow a recursive scan (a crash, not a failure); deep
+  // pointers built per value would be quadratic (minutes: ctest's timeout). Not a timed test: the
+  // scan's cost is judged by those two, never by a clock.
   const std::size_t depth = 1000000;
   std::string deep(depth, '[');
   deep += std::string(depth, ']');
   std::string wide = "[";
   for (int i = 0; i < 200000; ++i) wide += "{\"k\":\n1},";
   wide += "0]";
-  const auto start = std::chrono::steady_clock::now();
   const JsonLineMap deep_lines(deep);
   const JsonLineMap wide_lines(wide);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(deep_lines.line_of("/0/0/0"), 1);
   EXPECT_EQ(wide_lines.line_of("/199999"), 200000);  // element i opens on line i + 1
   EXPECT_EQ(wide_lines.line_of("/199999/k"), 200001);
-  EXPECT_LT(seconds, 10.0);
 }
 
 }  // namespace
