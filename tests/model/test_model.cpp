@@ -72,7 +72,8 @@ TEST(Cluster, FilesAreValidatedFieldByField) {
   const std::string unknown = load_error(R"({"gpu": 8})");
   EXPECT_NE(unknown.find(path_marker), std::string::npos) << unknown;
   EXPECT_NE(unknown.find(": gpu: unknown field"), std::string::npos) << unknown;
-  EXPECT_NE(load_error(R"({"nic_Gbps": "fast"})").find("nic_Gbps: must be a number, not string"), std::string::npos);
+  EXPECT_NE(load_error(R"({"nic_Gbps": "fast"})").find("nic_Gbps: must be a number, not string"),
+            std::string::npos);
   EXPECT_NE(load_error(R"({"gpus": 2000000})").find("gpus: must be 1 to 1,000,000"),
             std::string::npos);
   EXPECT_NE(load_error(R"({"preset": "dgx-1"})").find("preset: unknown preset 'dgx-1'"),
