@@ -7,7 +7,6 @@
 #include "runtime/mpi_check.hpp"
 #include "runtime/mpi_runtime.hpp"
 #if COLLBENCH_HAVE_CUDA
-#include "collectives/cuda/cuda_usable.hpp"
 #include "collectives/cuda/device_memory.hpp"
 #include "collectives/cuda/gpu_info.hpp"
 #endif
@@ -162,14 +161,16 @@ void MpiBackend::describe(nlohmann::json& run_record) const {
 
 BackendEntry mpi_backend_entry() {
   return {"mpi", "the MPI library's blocking collectives on host memory",
+          // A CUDA build's device buffers are checked by create_backend (gpu_unusable), which
+          // names CUDA's own reason before any backend's.
           [](const BackendConfig& config) -> std::optional<std::string> {
+#if !COLLBENCH_HAVE_CUDA
             if (config.memory == MemoryKind::kDevice) {
-#if COLLBENCH_HAVE_CUDA
-              return cuda_unusable_reason();
-#else
               return std::string("device buffers need the GPU build of the mpi backend");
-#endif
             }
+#else
+            (void)config;
+#endif
             return std::nullopt;
           },
           [](Runtime& runtime, const BackendConfig& config) -> std::unique_ptr<Backend> {
