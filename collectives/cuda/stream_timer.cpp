@@ -9,8 +9,7 @@ namespace {
 
 class StreamTimer final : public SampleTimer {
  public:
-  StreamTimer(std::vector<DeviceSlot> slots, std::function<void()> before_stop)
-      : slots_(std::move(slots)), before_stop_(std::move(before_stop)) {
+  explicit StreamTimer(std::vector<DeviceSlot> slots) : slots_(std::move(slots)) {
     for (const DeviceSlot& slot : slots_) {
       CB_CUDA(cudaSetDevice(slot.device));
       Pair pair;
@@ -28,10 +27,7 @@ class StreamTimer final : public SampleTimer {
   }
 
   void start() override { record(&Pair::start); }
-  void stop() override {
-    if (before_stop_) before_stop_();
-    record(&Pair::stop);
-  }
+  void stop() override { record(&Pair::stop); }
 
   // The harness calls this after the backend's complete(), so the events have fired.
   double seconds() override {
@@ -60,15 +56,13 @@ class StreamTimer final : public SampleTimer {
   }
 
   std::vector<DeviceSlot> slots_;
-  std::function<void()> before_stop_;
   std::vector<Pair> events_;
 };
 
 }  // namespace
 
-std::unique_ptr<SampleTimer> make_stream_timer(const std::vector<DeviceSlot>& slots,
-                                               std::function<void()> before_stop) {
-  return std::make_unique<StreamTimer>(slots, std::move(before_stop));
+std::unique_ptr<SampleTimer> make_stream_timer(const std::vector<DeviceSlot>& slots) {
+  return std::make_unique<StreamTimer>(slots);
 }
 
 }  // namespace collbench

@@ -2,7 +2,6 @@
 // Times samples on the GPU: CUDA events recorded on each local rank's stream just before the
 // first and after the last operation. With several local GPUs the slowest stream's time counts,
 // as the harness takes the slowest rank.
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -11,9 +10,8 @@
 
 namespace collbench {
 
-// `before_stop` runs first in stop(): a backend that batches operations (NCCL groups for -m)
-// issues the open batch there, so the stop events follow every timed operation.
-std::unique_ptr<SampleTimer> make_stream_timer(const std::vector<DeviceSlot>& slots,
-                                               std::function<void()> before_stop = {});
+// NCCL has its own timer (collectives/nccl/nccl_launcher.cpp: through the NcclCalls seam, with
+// its -m batch and watchdog); this one serves the other device backends.
+std::unique_ptr<SampleTimer> make_stream_timer(const std::vector<DeviceSlot>& slots);
 
 }  // namespace collbench
