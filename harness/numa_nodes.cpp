@@ -20,14 +20,6 @@ std::optional<std::set<int>> allowed(const std::optional<std::string>& list) {
   return ids;
 }
 
-std::optional<std::string> status_field(const std::string& status_path, const std::string& key) {
-  std::ifstream in(status_path);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(key + ":", 0) == 0) return line.substr(key.size() + 1);
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 NumaChoice choose_numa_nodes(const std::map<int, std::string>& node_cpulists,
@@ -75,8 +67,8 @@ NumaChoice usable_numa_nodes(const std::string& sys_root, const std::string& sta
     std::string cpus;
     if (std::getline(file, cpus)) nodes[std::stoi(digits)] = cpus;
   }
-  return choose_numa_nodes(nodes, status_field(status_path, "Mems_allowed_list"),
-                           status_field(status_path, "Cpus_allowed_list"));
+  return choose_numa_nodes(nodes, proc_status_field(status_path, "Mems_allowed_list"),
+                           proc_status_field(status_path, "Cpus_allowed_list"));
 }
 
 std::string skipped_numa_nodes_line(const NumaChoice& choice) {

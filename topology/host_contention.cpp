@@ -53,11 +53,8 @@ bool read_stat(const fs::path& dir, ProcessState& out) {
 }
 
 std::set<int> allowed_cpus(const fs::path& dir) {
-  std::istringstream status(read_text(dir / "status"));
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("Cpus_allowed_list:", 0) == 0) return parse_cpu_list(line.substr(18));
-  }
-  return {};
+  return parse_cpu_list(
+      proc_status_field((dir / "status").string(), "Cpus_allowed_list").value_or(""));
 }
 
 bool is_process_dir(const fs::directory_entry& entry) {
@@ -66,6 +63,15 @@ bool is_process_dir(const fs::directory_entry& entry) {
 }
 
 }  // namespace
+
+std::optional<std::string> proc_status_field(const std::string& status_path,
+                                             const std::string& key) {
+  std::istringstream status(read_text(status_path));
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind(key + ":", 0) == 0) return line.substr(key.size() + 1);
+  }
+  return std::nullopt;
+}
 
 std::set<int> parse_cpu_list(const std::string& text) {
   std::set<int> cpus;

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -36,6 +37,10 @@ HostContention probe_host_contention(const ContentionProbe& probe);
 // "CPU throttled during the run: ..." lines for CPUs whose count rose between two probes.
 std::vector<std::string> throttling_since(const ThrottleCounts& before,
                                           const ThrottleCounts& after);
+
+// The value of `key` ("Cpus_allowed_list") in a /proc/PID/status file, nullopt when absent.
+std::optional<std::string> proc_status_field(const std::string& status_path,
+                                             const std::string& key);
 
 // "0-3,8" -> {0, 1, 2, 3, 8}; empty on a malformed list.
 std::set<int> parse_cpu_list(const std::string& text);
