@@ -186,8 +186,13 @@ OpArgs op(Collective c, Buffers& b) {
   return {c, DType::kFloat32, RedOp::kSum, 0, b.send, b.recv, layout, false};
 }
 
+// Unless a test passes its own, the watchdog's last resort (ending the process when the guarded
+// thread has not come back 5 % of -T after the abort: 50 ms here) does nothing: on a loaded CI
+// host the test thread can miss that grace, and _exit would end the test binary mid-run. The
+// last resort itself is WatchdogReportsWhenTheCallNeverReturns' subject.
 std::unique_ptr<NcclLauncher> make(FakeCalls& calls, double timeout_s, int agg = 1,
                                    NcclWatchdog::Unresponsive unresponsive = {}) {
+  if (!unresponsive) unresponsive = [](const std::string&) {};
   return std::make_unique<NcclLauncher>(calls, "rank 0 on testhost",
                                         std::vector<NcclRank>{{0, 0}, {1, 1}}, 2, timeout_s, agg,
                                         std::move(unresponsive));
